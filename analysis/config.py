@@ -25,7 +25,7 @@ CONFIG_FILE = ROOT / "config" / "config.yaml"
 DATA_RAW = ROOT / "data" / "raw"
 DATA_DEMO = DATA_RAW / "demo"
 DATA_PROCESSED = ROOT / "data" / "processed"
-OUTPUTS = ROOT / "outputs"
+OUTPUTS = Path(os.environ.get("GPW_OUTPUT_ROOT", ROOT / "outputs"))
 NOTEBOOKS = ROOT / "notebooks"
 DOCS = ROOT / "docs"
 

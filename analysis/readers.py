@@ -73,9 +73,8 @@ def _read_header(path: Path, encoding: str) -> list[str]:
     try:
         with open(path, encoding=encoding, newline="") as fh:
             header = next(csv.reader(fh), None)
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"not readable as {encoding} text (byte {exc.start}); expected "
-                         "a CSV file", row=1) from None
+    except UnicodeDecodeError:
+        raise _decode_error(path, encoding) from None
     if not header or not any(h.strip() for h in header):
         raise InputError(path, "no header row; expected column names on the first line", row=1)
     header = [h.strip().lstrip("\ufeff") for h in header]
@@ -87,13 +86,32 @@ def _read_header(path: Path, encoding: str) -> list[str]:
     return header
 
 
-def _read_text_columns(path: Path, usecols: list[str], encoding: str) -> pd.DataFrame:
-    """Read the named columns as text, keeping 'NA'/'ND' as written."""
+def _decode_error(path: Path, encoding: str) -> InputError:
+    """InputError naming the line and the file offset of the first byte that does not decode."""
+    data = path.read_bytes()
     try:
-        return pd.read_csv(path, usecols=usecols, dtype=str, keep_default_na=False,
-                           encoding=encoding, skipinitialspace=False)
+        data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise InputError(path, f"not readable as {encoding} text (byte {exc.start})") from None
+        return InputError(path, f"not readable as {encoding} text (byte {exc.start}); expected "
+                          "a CSV file", row=data.count(b"\n", 0, exc.start) + 1)
+    return InputError(path, f"not readable as {encoding} text; expected a CSV file")
+
+
+def _read_text_columns(path: Path, usecols: list[str], encoding: str) -> pd.DataFrame:
+    """Read the named columns as text, keeping 'NA'/'ND' as written.
+
+    ``usecols`` are header names as returned by :func:`_read_header` (surrounding spaces
+    removed). ``index_col=False`` stops pandas from turning leading columns into the index
+    (shifting every value) when data rows carry more fields than the header, e.g. a trailing
+    comma.
+    """
+    wanted = set(usecols)
+    try:
+        out = pd.read_csv(path, usecols=lambda c: c.strip().lstrip("\ufeff") in wanted,
+                          dtype=str, keep_default_na=False, encoding=encoding,
+                          skipinitialspace=False, index_col=False)
+    except UnicodeDecodeError:
+        raise _decode_error(path, encoding) from None
     except pd.errors.ParserError as exc:
         msg = str(exc)
         row = None
@@ -103,6 +121,8 @@ def _read_text_columns(path: Path, usecols: list[str], encoding: str) -> pd.Data
             except ValueError:
                 row = None
         raise InputError(path, f"malformed CSV ({msg.splitlines()[0]})", row=row) from None
+    out.columns = [c.strip().lstrip("\ufeff") for c in out.columns]
+    return out
 
 
 def parse_numeric(values: pd.Series, path, column: str, *, allow_negative: bool = False,
@@ -208,6 +228,8 @@ def read_gpw_practice_csv(path, columns: list[str] | None = None) -> pd.DataFram
     if fmt == "old":
         wanted = [c for c in wanted if c not in ("TOTAL_GP_EXTGL_FTE", "TOTAL_GP_RET_FTE")]
         wanted.append(EXRRL_FTE)
+    else:  # EXRRL is derived from these two, so read them whatever ``columns`` says
+        wanted += [c for c in ("TOTAL_GP_EXTGL_FTE", "TOTAL_GP_RET_FTE") if c not in wanted]
     need = [c for c in GPW_ID_COLUMNS if c not in ("ICB_CODE", "ICB_NAME")] + wanted
     optional = ["ICB_CODE", "ICB_NAME"] + GPW_SOURCE_COLUMNS
     usecols = []

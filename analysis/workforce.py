@@ -188,8 +188,9 @@ def source_flags(gpw: pd.DataFrame, codes: Sequence[str] | None = None) -> pd.Da
     """Practices by estimate flag (``*_SOURCE``) for each staff group."""
     g = gpw if codes is None else gpw[gpw["SUB_ICB_CODE"].isin(codes)]
     cols = [c for c in g.columns if c.endswith("_SOURCE")]
+    # A blank cell is read as "" (readers keep text as written): count it as "(blank)" too.
     out = (g[cols].melt(var_name="staff_group", value_name="source")
-           .fillna({"source": "(blank)"})
+           .replace({"source": {"": pd.NA}}).fillna({"source": "(blank)"})
            .value_counts().rename("practices").reset_index())
     out["staff_group"] = out["staff_group"].str.removesuffix("_SOURCE")
     return out.sort_values(["staff_group", "practices"], ascending=[True, False],

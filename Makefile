@@ -1,0 +1,60 @@
+# GP workforce planning toolkit. `make help` lists the targets.
+# The first target that needs Python creates .venv from the pinned requirements.txt and
+# registers the project's Jupyter kernel; nothing else needs installing by hand.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export CCG STP CODE
+
+.DEFAULT_GOAL := help
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@echo "  Examples: make report CCG=wolverhampton | make report STP=black-country | make reports"
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PY) -m analysis.kernel
+	@touch $(STAMP)
+
+venv: $(STAMP) ## Create .venv (pinned packages) and register the gp-workforce kernel
+
+data: $(STAMP) ## (Re)build the synthetic demo inputs in data/raw/demo
+	$(PY) -m analysis.demo
+
+report: $(STAMP) ## One area's HTML report: make report CCG=<slug> or STP=<slug> [CODE=1]
+	@if [ -n "$$CCG" ] && [ -n "$$STP" ]; then echo "error: give CCG or STP, not both" >&2; exit 2; fi
+	@if [ -z "$$CCG" ] && [ -z "$$STP" ]; then echo "error: give CCG=<slug> or STP=<slug> (make help)" >&2; exit 2; fi
+	@$(PY) -m analysis.report $${CCG:+--ccg "$$CCG"} $${STP:+--stp "$$STP"} $${CODE:+--code}
+
+reports: $(STAMP) ## Reports for every area in the registry
+	@$(PY) -m analysis.report --all $${CODE:+--code}
+
+lab: $(STAMP) ## JupyterLab with the project's kernel
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+test: $(STAMP) ## Run the test suite (unit, back-tests, end-to-end report, nbval)
+	@scratch=$$(mktemp -d) && trap 'rm -rf "$$scratch"' EXIT && \
+	GPW_OUTPUT_ROOT="$$scratch" $(PY) -m pytest -q -n 2 tests --nbval-lax notebooks
+
+lint: $(STAMP) ## ruff on the package and tests; notebooks must be stripped of outputs
+	$(VENV)/bin/ruff check analysis tests
+	$(VENV)/bin/nbstripout --verify notebooks/*.ipynb
+
+lock: $(STAMP) ## Re-pin requirements.txt and environment.yml from requirements.in
+	$(PY) -m pip install --quiet -r requirements.in
+	$(PY) -m analysis.pins
+
+clean: ## Remove generated files (demo data, processed data, outputs); keeps .venv
+	rm -rf data/raw/demo outputs/* data/processed/*.parquet .pytest_cache
+	@git checkout -- outputs/README.md data/processed/README.md 2>/dev/null || true
+
+distclean: clean ## Also remove .venv
+	rm -rf $(VENV)
+
+.PHONY: help venv data report reports lab test lint lock clean distclean

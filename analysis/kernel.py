@@ -1,0 +1,32 @@
+"""Register the project's Jupyter kernel (``gp-workforce``) inside the virtual environment.
+
+Papermill always runs the notebooks with this named kernel, so a fresh machine never meets
+"no such kernel". The kernel logs only errors (ipykernel's start-up warnings would otherwise
+reach the terminal during batch runs).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from analysis.config import load_config
+
+
+def install(prefix: str = sys.prefix) -> Path:
+    """Install the kernelspec under ``<prefix>/share/jupyter/kernels/<name>``; returns its folder."""
+    from ipykernel.kernelspec import install as ipk_install
+
+    name = load_config()["report"]["kernel_name"]
+    path = Path(ipk_install(kernel_name=name, display_name=f"Python ({name})", prefix=prefix))
+    spec_file = path / "kernel.json"
+    spec = json.loads(spec_file.read_text())
+    if "--IPKernelApp.log_level=ERROR" not in spec["argv"]:
+        spec["argv"].append("--IPKernelApp.log_level=ERROR")
+    spec_file.write_text(json.dumps(spec, indent=1))
+    return path
+
+
+if __name__ == "__main__":
+    print(f"kernel: {install()}")

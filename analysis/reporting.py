@@ -1,0 +1,192 @@
+"""Presentation for the HTML reports: tables with captions, charts with alt text, take-away files.
+
+Every table shown is also written, unrounded, to ``<output_dir>/tables/<name>.csv`` and every
+chart to ``<output_dir>/charts/<name>.png``; the report links to both. Files are written to a
+temporary name and renamed, so a killed run never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import os
+import tempfile
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+# Okabe-Ito: distinguishable with the common forms of colour blindness.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+           "#000000"]
+GREY = "#8C8C8C"
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write to a temporary file in the same folder, then rename over the target."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def fmt_int(x) -> str:
+    """Whole number with thousands separators; blank for missing."""
+    return "" if pd.isna(x) else f"{round(float(x)):,}"
+
+
+def fmt_dp(decimals: int):
+    """Formatter with fixed decimals and thousands separators (half-up, as published)."""
+    from analysis.workforce import round_half_up
+
+    def f(x):
+        return "" if pd.isna(x) else f"{round_half_up(float(x), decimals):,.{decimals}f}"
+
+    return f
+
+
+class Report:
+    """Writes take-away files for one report and renders tables and charts for the HTML.
+
+    Parameters
+    ----------
+    output_dir : str or Path
+        ``outputs/<slug>``; tables and charts go in sub-folders.
+    """
+
+    def __init__(self, output_dir):
+        self.output_dir = Path(output_dir)
+        self.tables_dir = self.output_dir / "tables"
+        self.charts_dir = self.output_dir / "charts"
+        self._n_tables = 0
+        self._n_charts = 0
+
+    # -- tables ----------------------------------------------------------------------------
+    def save_table(self, df: pd.DataFrame, name: str) -> Path:
+        """Write a table, unrounded, to ``tables/<name>.csv``."""
+        path = self.tables_dir / f"{name}.csv"
+        atomic_write_bytes(path, df.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+        return path
+
+    def table_html(self, df: pd.DataFrame, name: str, caption: str,
+                   formats: dict | None = None, labels: dict | None = None,
+                   highlight: str | None = None, note: str | None = None) -> str:
+        """Save ``df`` and return it as captioned HTML.
+
+        Parameters
+        ----------
+        df : DataFrame
+            The table, unrounded; it is saved as is.
+        name : str
+            Stable file name (no extension).
+        caption : str
+            Shown above the table, numbered.
+        formats : dict
+            Column -> formatter (see :func:`fmt_int`, :func:`fmt_dp`).
+        labels : dict
+            Column -> heading shown to readers.
+        highlight : str
+            Value of the first column whose row is shown in bold (the report's own area).
+        note : str
+            Source or note shown under the table.
+        """
+        self.save_table(df, name)
+        self._n_tables += 1
+        shown = df.copy()
+        for col, f in (formats or {}).items():
+            if col in shown:
+                shown[col] = shown[col].map(f)
+        shown = shown.rename(columns=labels or {})
+        first = shown.columns[0]
+        styler = shown.style.hide(axis="index").set_caption(
+            f"Table {self._n_tables}. {html.escape(caption)}")
+        numeric = [c for c in shown.columns if c != first]
+        styler = styler.set_properties(subset=numeric, **{"text-align": "right"})
+        if highlight is not None:
+            styler = styler.apply(
+                lambda r: ["font-weight: bold" if r[first] == highlight else "" for _ in r],
+                axis=1)
+        body = styler.to_html(escape=True) if hasattr(styler, "to_html") else styler.render()
+        link = (f'<p class="table-link">Download: <a href="tables/{html.escape(name)}.csv">'
+                f"tables/{html.escape(name)}.csv</a> (unrounded)</p>")
+        note_html = f'<p class="table-note">{html.escape(note)}</p>' if note else ""
+        return f'<div class="report-table">{body}{note_html}{link}</div>'
+
+    # -- charts ----------------------------------------------------------------------------
+    def figure_html(self, fig, name: str, alt: str, source: str) -> str:
+        """Save ``fig`` as PNG and return an ``<img>`` with alt text and a source line."""
+        self._n_charts += 1
+        fig.text(0.01, 0.01, f"Source: {source}", fontsize=8, color="#555555", ha="left",
+                 va="bottom")
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+        plt.close(fig)
+        data = buf.getvalue()
+        atomic_write_bytes(self.charts_dir / f"{name}.png", data)
+        b64 = base64.b64encode(data).decode("ascii")
+        return (f'<figure><img src="data:image/png;base64,{b64}" alt="{html.escape(alt)}" '
+                f'style="max-width:100%"><figcaption>Figure {self._n_charts}. '
+                f"{html.escape(alt)} <a href=\"charts/{html.escape(name)}.png\">PNG</a>"
+                "</figcaption></figure>")
+
+
+def role_chart(fte_per_1000: pd.DataFrame, highlight: list[str], target: float | None,
+               labels: dict[str, str], title: str):
+    """Grouped bars of FTE per 1,000 patients by role, areas side by side.
+
+    Parameters
+    ----------
+    fte_per_1000 : DataFrame
+        Index = area, columns = roles.
+    highlight : list of str
+        Areas drawn in strong colours; the others in grey shades.
+    target : float, optional
+        GP WTE per 1,000 target drawn over the GP group.
+    """
+    import numpy as np
+
+    areas = list(fte_per_1000.index)
+    roles = list(fte_per_1000.columns)
+    fig, ax = plt.subplots(figsize=(9, 4.6))
+    width = 0.8 / len(areas)
+    x = np.arange(len(roles))
+    for i, a in enumerate(areas):
+        colour = PALETTE[areas.index(a) % len(PALETTE)] if a in highlight else GREY
+        alpha = 1.0 if a in highlight else 0.35 + 0.1 * (i % 4)
+        ax.bar(x + i * width - 0.4 + width / 2, fte_per_1000.loc[a].to_numpy(dtype=float),
+               width, label=a, color=colour, alpha=alpha, edgecolor="white")
+    if target is not None:
+        ax.hlines(target, -0.45, 0.45, colors="#D55E00", linestyles="--", linewidth=1.5,
+                  label=f"GP target {target:.2f}")
+    ax.set_xticks(x, [labels.get(r, r) for r in roles], fontsize=9)
+    ax.set_ylabel("FTE per 1,000 registered patients")
+    ax.set_xlabel("Staff role")
+    ax.set_title(title, loc="left", fontsize=12)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(frameon=False, fontsize=8, ncol=3)
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    return fig
+
+
+REPORT_CSS = """
+<style>
+.report-table table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.95em; }
+.report-table caption { caption-side: top; text-align: left; font-weight: 600;
+                        padding-bottom: 0.4em; }
+.report-table th { border-bottom: 2px solid #333; padding: 4px 10px; text-align: right; }
+.report-table th:first-child { text-align: left; }
+.report-table td { border-bottom: 1px solid #ddd; padding: 4px 10px; }
+.table-note, .table-link { font-size: 0.85em; color: #444; margin: 0.2em 0 1.2em 0; }
+figure { margin: 1em 0; } figcaption { font-size: 0.85em; color: #444; }
+</style>
+"""
