@@ -308,7 +308,8 @@ def practice_level(people: pd.DataFrame, practices: list[Practice], columns: lis
                r"(?:_(UNDER\d+|\d+TO\d+|\d+PLUS|UNKNOWN_AGE|COQ_[A-Z_]+))?$")
     parsed = pd.Series(columns).str.extract(pattern)
     zeros = pd.Series(0.0, index=codes)
-    for col, (sex, stem, measure, suffix) in zip(columns, parsed.itertuples(index=False)):
+    rows = parsed.itertuples(index=False)
+    for col, (sex, stem, measure, suffix) in zip(columns, rows, strict=True):
         if not isinstance(sex, str):
             continue
         stem = {"TRAINEE_DPC_NURSE_ASSOC": "DPC_TRAINEE_NURSE_ASSOC"}.get(stem, stem)
@@ -348,7 +349,8 @@ def _patient_columns(rng, practices: list[Practice]) -> pd.DataFrame:
                "TOTAL_UNKNOWN_GENDER": 0}
         for sex, n in (("MALE", male), ("FEMALE", female)):
             split = rng.multinomial(n, PATIENT_BAND_P)
-            row.update({f"{sex}_PATIENTS_{b}": int(v) for b, v in zip(PATIENT_BANDS, split)})
+            row.update({f"{sex}_PATIENTS_{b}": int(v)
+                        for b, v in zip(PATIENT_BANDS, split, strict=True)})
         rows.append(row)
     return pd.DataFrame(rows, index=[p.code for p in practices])
 
@@ -434,7 +436,7 @@ def build(out_dir: Path = DATA_DEMO, seed: int | None = None, n_comparator: int 
     comp: dict[str, list[Practice]] = {}
     per = np.full(len(COMPARATOR_CCGS), n_comparator // len(COMPARATOR_CCGS))
     per[: n_comparator % len(COMPARATOR_CCGS)] += 1
-    for (code, *_), n in zip(COMPARATOR_CCGS, per):
+    for (code, *_), n in zip(COMPARATOR_CCGS, per, strict=True):
         lists = rng.integers(2500, 16000, n)
         comp[code] = [Practice(_practice_code(rng, used), _practice_name(rng, i), code, int(v))
                       for i, v in enumerate(lists)]
@@ -511,7 +513,7 @@ def build(out_dir: Path = DATA_DEMO, seed: int | None = None, n_comparator: int 
         targets = INDICATOR_TARGETS.get(a.code)
         if targets is None:  # LLR: England-like ratios with some spread
             targets = tuple(v * rng.uniform(0.9, 1.1) for v in INDICATOR_TARGETS["ENG"])
-        fte = {r: pts / v for r, v in zip(INDICATOR_ROLES, targets)}
+        fte = {r: pts / v for r, v in zip(INDICATOR_ROLES, targets, strict=True)}
         people.append(_indicator_people(rng, prs, fte, f"{a.code}16"))
         for r in INDICATOR_ROLES:
             eng_fte[r] += fte[r]
@@ -522,7 +524,7 @@ def build(out_dir: Path = DATA_DEMO, seed: int | None = None, n_comparator: int 
     comp_pts = {code: sum(p.patients for p in prs16[code] if p.code not in nd_nurse)
                 for code, *_ in COMPARATOR_CCGS}
     comp_all = {code: sum(p.patients for p in prs16[code]) for code, *_ in COMPARATOR_CCGS}
-    for r, v in zip(INDICATOR_ROLES, INDICATOR_TARGETS["ENG"]):
+    for r, v in zip(INDICATOR_ROLES, INDICATOR_TARGETS["ENG"], strict=True):
         denom = eng_pts_nurse if r in ("nurses", "anp") else eng_pts
         rest = denom / v - eng_fte[r]
         if rest <= 0:

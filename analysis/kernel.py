@@ -15,7 +15,7 @@ from analysis.config import load_config
 
 
 def install(prefix: str = sys.prefix) -> Path:
-    """Install the kernelspec under ``<prefix>/share/jupyter/kernels/<name>``; returns its folder."""
+    """Install the kernelspec in ``<prefix>/share/jupyter/kernels/<name>``; return its path."""
     from ipykernel.kernelspec import install as ipk_install
 
     name = load_config()["report"]["kernel_name"]
