@@ -3,6 +3,8 @@
 # registers the project's Jupyter kernel; nothing else needs installing by hand.
 
 SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
+PIP_QUIET := 2>&1 | { grep -v -e 'is ignored: it is neither a file nor a directory' || true; }
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -17,8 +19,8 @@ help: ## List the targets
 
 $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt $(PIP_QUIET)
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e . $(PIP_QUIET)
 	$(PY) -m analysis.kernel
 	@touch $(STAMP)
 
