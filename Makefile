@@ -18,10 +18,11 @@ help: ## List the targets
 	@echo "  Examples: make report CCG=wolverhampton | make report STP=black-country | make reports"
 
 $(STAMP): requirements.txt pyproject.toml
+	@echo "Setting up $(VENV) from requirements.txt (first run only, about a minute)..."
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt $(PIP_QUIET)
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e . $(PIP_QUIET)
-	$(PY) -m analysis.kernel
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt $(PIP_QUIET)
+	@$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e . $(PIP_QUIET)
+	@$(PY) -m analysis.kernel
 	@touch $(STAMP)
 
 venv: $(STAMP) ## Create .venv (pinned packages) and register the gp-workforce kernel

@@ -38,20 +38,20 @@ GPW_TABLE_COLUMNS = [
 # Derived, same meaning in every release: GPs excluding registrars, retainers and locums.
 EXRRL_FTE = "TOTAL_GP_EXRRL_FTE"
 
-PAYMENTS_COLUMNS = {
-    "nhs england (region) code": "region_code",
-    "ccg code": "ccg_code",
-    "ccg name": "ccg_name",
-    "practice code": "practice_code",
-    "practice name": "practice_name",
-    "practice postcode": "postcode",
-    "practice open date": "open_date",
-    "practice close date": "close_date",
-    "contract type": "contract_type",
-    "dispensing practice": "dispensing",
-    "practice rurality": "rurality",
-    "number of registered patients (last known figure)": "registered_patients",
-    "number of weighted patients (last known figure)": "weighted_patients",
+PAYMENTS_COLUMNS = {  # header as published -> our name (matched ignoring case and spaces)
+    "NHS England (Region) code": "region_code",
+    "CCG Code": "ccg_code",
+    "CCG NAME": "ccg_name",
+    "Practice Code": "practice_code",
+    "Practice Name": "practice_name",
+    "Practice Postcode": "postcode",
+    "Practice Open Date": "open_date",
+    "Practice Close Date": "close_date",
+    "Contract Type": "contract_type",
+    "Dispensing Practice": "dispensing",
+    "Practice Rurality": "rurality",
+    "Number of Registered Patients (Last Known Figure)": "registered_patients",
+    "Number of Weighted Patients (Last Known Figure)": "weighted_patients",
 }
 PAYMENTS_REQUIRED = ["practice_code", "ccg_code", "open_date", "close_date", "contract_type",
                      "registered_patients"]
@@ -109,7 +109,7 @@ def _read_text_columns(path: Path, usecols: list[str], encoding: str) -> pd.Data
     try:
         out = pd.read_csv(path, usecols=lambda c: c.strip().lstrip("\ufeff") in wanted,
                           dtype=str, keep_default_na=False, encoding=encoding,
-                          skipinitialspace=False, index_col=False)
+                          skipinitialspace=False, index_col=False, skip_blank_lines=False)
     except UnicodeDecodeError:
         raise _decode_error(path, encoding) from None
     except pd.errors.ParserError as exc:
@@ -122,7 +122,9 @@ def _read_text_columns(path: Path, usecols: list[str], encoding: str) -> pd.Data
                 row = None
         raise InputError(path, f"malformed CSV ({msg.splitlines()[0]})", row=row) from None
     out.columns = [c.strip().lstrip("\ufeff") for c in out.columns]
-    return out
+    # Blank lines are read as empty rows and dropped here, so the index (and the row numbers in
+    # error messages, index + 2) still match the lines of the file.
+    return out[(out != "").any(axis=1)]
 
 
 def parse_numeric(values: pd.Series, path, column: str, *, allow_negative: bool = False,
@@ -152,7 +154,9 @@ def parse_numeric(values: pd.Series, path, column: str, *, allow_negative: bool 
     """
     text = values.astype("string").str.strip()
     missing = text.isna() | text.str.upper().isin(MISSING_MARKERS)
-    cleaned = text.str.replace(",", "", regex=False).where(~missing)
+    # Commas only as thousands separators ("1,234"); "12,5" is not a number here.
+    grouped = text.str.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?", na=False)
+    cleaned = text.where(~grouped, text.str.replace(",", "", regex=False)).where(~missing)
     num = pd.to_numeric(cleaned, errors="coerce")
     bad = num.isna() & ~missing
     bad |= ~missing & ~np.isfinite(num.astype("float64").fillna(0.0))
@@ -302,11 +306,11 @@ def read_practice_reference(path) -> pd.DataFrame:
     header = _read_header(path, "latin-1")
     by_key = {h.strip().lower(): h for h in header}
     missing = [k for k, v in PAYMENTS_COLUMNS.items() if v in PAYMENTS_REQUIRED
-               and k not in by_key]
+               and k.lower() not in by_key]
     if missing:
         raise InputError(path, "required column missing; expected an NHS Payments to General "
-                         "Practice practice-level CSV", row=1, column=missing[0].title())
-    present = {by_key[k]: v for k, v in PAYMENTS_COLUMNS.items() if k in by_key}
+                         "Practice practice-level CSV", row=1, column=missing[0])
+    present = {by_key[k.lower()]: v for k, v in PAYMENTS_COLUMNS.items() if k.lower() in by_key}
     raw = _read_text_columns(path, list(present), "latin-1").rename(columns=present)
     file_col = {v: k for k, v in present.items()}
     out = pd.DataFrame(index=raw.index)
@@ -332,6 +336,11 @@ def read_practice_reference(path) -> pd.DataFrame:
         i = int(dup.idxmax())
         raise InputError(path, f"practice {out.loc[i, 'practice_code']} appears more than once",
                          row=i + 2, column=file_col["practice_code"])
+    no_open = out["open_date"].isna()
+    if no_open.any():
+        i = int(no_open.idxmax())
+        raise InputError(path, "open date is blank; expected a date such as 01/04/1974",
+                         row=i + 2, column=file_col["open_date"])
     wrong = out["close_date"].notna() & (out["close_date"] < out["open_date"])
     if wrong.any():
         i = int(wrong.idxmax())
