@@ -45,7 +45,8 @@ class WorkforceContext:
 
 
 def load_workforce(area_slug: str, area_kind: str | None = None,
-                   inputs: dict[str, str | None] | None = None) -> WorkforceContext:
+                   inputs: dict[str, str | None] | None = None,
+                   snapshots: dict[str, str] | None = None) -> WorkforceContext:
     """Read and validate the inputs for an area and build its tables.
 
     Parameters
@@ -57,6 +58,10 @@ def load_workforce(area_slug: str, area_kind: str | None = None,
     inputs : dict, optional
         Overrides for the ``inputs`` section of the config (paths relative to the project root
         or absolute; None to drop an optional input).
+    snapshots : dict, optional
+        Overrides for the ``snapshots`` section: ``summary`` (the period of the summary table,
+        which also decides which practices are open) and ``indicators`` (the role indicators'
+        release date), as ``YYYY-MM-DD``.
     """
     cfg = load_config()
     area = resolve_area(area_slug, area_kind, cfg)
@@ -64,7 +69,7 @@ def load_workforce(area_slug: str, area_kind: str | None = None,
     paths = {k: input_path(k, cfg) for k in cfg["inputs"]}
     for k, v in (inputs or {}).items():
         paths[k] = None if v is None else Path(v)
-    snaps = {k: pd.Timestamp(v) for k, v in cfg["snapshots"].items()}
+    snaps = {k: pd.Timestamp(v) for k, v in {**cfg["snapshots"], **(snapshots or {})}.items()}
     ref = readers.read_practice_reference(paths["practice_reference"])
     staff = (readers.read_staff_records(paths["staff_records"])
              if paths.get("staff_records") else None)

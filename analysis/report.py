@@ -70,7 +70,8 @@ def ensure_demo_data() -> None:
 
 
 def run_area(area: Area, out_root: Path = OUTPUTS, show_code: bool = False,
-             keep_notebooks: bool = False, inputs: dict | None = None) -> Path:
+             keep_notebooks: bool = False, inputs: dict | None = None,
+             snapshots: dict | None = None) -> Path:
     """Execute every report notebook for ``area`` and write its HTML.
 
     Parameters
@@ -83,8 +84,8 @@ def run_area(area: Area, out_root: Path = OUTPUTS, show_code: bool = False,
         Analyst mode: code cells shown and executed notebooks kept.
     keep_notebooks : bool
         Keep the executed notebooks beside the report.
-    inputs : dict, optional
-        Input path overrides passed to the notebooks.
+    inputs, snapshots : dict, optional
+        Input path and period overrides passed to the notebooks.
 
     Returns
     -------
@@ -106,7 +107,7 @@ def run_area(area: Area, out_root: Path = OUTPUTS, show_code: bool = False,
             out_nb = staging / "notebooks" / nb_path.name
             out_nb.parent.mkdir(parents=True, exist_ok=True)
             params = {"area_slug": area.slug, "area_kind": area.kind,
-                      "output_dir": str(staging), "inputs": inputs}
+                      "output_dir": str(staging), "inputs": inputs, "snapshots": snapshots}
             try:
                 pm.execute_notebook(str(nb_path), str(out_nb), parameters=params,
                                     kernel_name=kernel, progress_bar=False, log_output=False,

@@ -161,12 +161,12 @@ def role_chart(fte_per_1000: pd.DataFrame, highlight: list[str], target: float |
     width = 0.8 / len(areas)
     x = np.arange(len(roles))
     for i, a in enumerate(areas):
-        colour = PALETTE[areas.index(a) % len(PALETTE)] if a in highlight else GREY
+        colour = PALETTE[highlight.index(a) % len(PALETTE)] if a in highlight else GREY
         alpha = 1.0 if a in highlight else 0.35 + 0.1 * (i % 4)
         ax.bar(x + i * width - 0.4 + width / 2, fte_per_1000.loc[a].to_numpy(dtype=float),
                width, label=a, color=colour, alpha=alpha, edgecolor="white")
     if target is not None:
-        ax.hlines(target, -0.45, 0.45, colors="#D55E00", linestyles="--", linewidth=1.5,
+        ax.hlines(target, -0.45, 0.45, colors="#000000", linestyles="--", linewidth=1.2,
                   label=f"GP target {target:.2f}")
     ax.set_xticks(x, [labels.get(r, r) for r in roles], fontsize=9)
     ax.set_ylabel("FTE per 1,000 registered patients")

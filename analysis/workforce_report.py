@@ -20,6 +20,11 @@ SUMMARY_FORMATS = {"practices": fmt_int, "patients": fmt_int, "gp_hc": fmt_int,
                    "gp_hc_55_plus": fmt_int, "gp_hc_60_plus": fmt_int, "gp_fte": fmt_dp(1)}
 
 
+CHART_LABELS = {"gp_excl_registrars_retainers_locums": "GP (excl. registrars,\nretainers, locums)",
+                "nurse_incl_anp": "Nurse\n(incl. ANP)", "anp": "ANP", "hca": "HCA",
+                "pharmacist": "Pharmacist"}
+
+
 def _date(ts) -> str:
     return pd.Timestamp(ts).strftime("%-d %B %Y")
 
@@ -109,8 +114,7 @@ def indicator_chart(ctx, rpt: Report, target: float) -> str:
     df = ctx.indicators.fte_per_1000
     own = [ctx.area.short_name] if ctx.area.kind == "ccg" else list(df.index[1:])
     fig = role_chart(df, highlight=["England"] + own, target=target,
-                     labels={k: v.replace(" (", "\n(") for k, v in
-                             workforce.ROLE_LABELS.items()},
+                     labels=CHART_LABELS,
                      title=f"Clinical staff FTE per 1,000 patients, {ctx.stp.short_name} CCGs "
                            "and England")
     gp = df["gp_excl_registrars_retainers_locums"]
