@@ -621,12 +621,39 @@ def _geo_old(prs, areas, stps) -> pd.DataFrame:
     return pd.DataFrame(rows, index=[p.code for p in prs])
 
 
+def chapter_modules() -> list:
+    """Demo builders of the other chapters: every ``analysis.demo_<name>`` module.
+
+    Each has ``FILES`` (key -> file name) and ``build(out_dir, seed) -> dict[str, Path]``.
+    """
+    import importlib
+    import pkgutil
+
+    import analysis
+
+    names = sorted(m.name for m in pkgutil.iter_modules(analysis.__path__)
+                   if m.name.startswith("demo_"))
+    return [importlib.import_module(f"analysis.{n}") for n in names]
+
+
+def build_all(out_dir: Path = DATA_DEMO, seed: int | None = None) -> dict:
+    """Every demo file: the workforce files here and each chapter's (:func:`chapter_modules`)."""
+    seed = load_config()["report"]["demo_seed"] if seed is None else seed
+    files = build(out_dir, seed)
+    for mod in chapter_modules():
+        files.update(mod.build(Path(out_dir), seed))
+    return files
+
+
 def ensure(out_dir: Path = DATA_DEMO) -> dict:
     """Build the demo files only if any is missing."""
-    files = {k: Path(out_dir) / v for k, v in FILES.items()}
+    names = dict(FILES)
+    for mod in chapter_modules():
+        names.update(mod.FILES)
+    files = {k: Path(out_dir) / v for k, v in names.items()}
     if all(p.exists() for p in files.values()):
         return files
-    return build(out_dir)
+    return build_all(out_dir)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -636,7 +663,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--if-missing", action="store_true",
                         help="do nothing when every demo file already exists")
     args = parser.parse_args(argv)
-    files = ensure(args.out) if args.if_missing else build(args.out, args.seed)
+    files = ensure(args.out) if args.if_missing else build_all(args.out, args.seed)
     for p in files.values():
         print(f"demo data: {p}")
     return 0

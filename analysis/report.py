@@ -25,7 +25,7 @@ from pathlib import Path
 import nbformat
 
 from analysis import demo
-from analysis.config import DATA_DEMO, OUTPUTS, ROOT, Area, input_path, load_config, resolve_area
+from analysis.config import DATA_DEMO, OUTPUTS, ROOT, Area, load_config, resolve_area
 from analysis.errors import GPWorkforceError
 
 # The report has no interactive output, so scripts (MathJax, Mermaid loaders that would fetch
@@ -62,11 +62,7 @@ def to_html(nb: nbformat.NotebookNode, title: str, show_code: bool = False) -> s
 
 def ensure_demo_data() -> None:
     """Build the demo inputs if the config points at them and any is missing."""
-    cfg = load_config()
-    paths = [input_path(k, cfg) for k in cfg["inputs"]]
-    demo_paths = [p for p in paths if p is not None and DATA_DEMO in p.parents]
-    if any(not p.exists() for p in demo_paths):
-        demo.build(DATA_DEMO)
+    demo.ensure(DATA_DEMO)
 
 
 def run_area(area: Area, out_root: Path = OUTPUTS, show_code: bool = False,
