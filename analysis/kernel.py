@@ -1,8 +1,8 @@
 """Register the project's Jupyter kernel (``gp-workforce``) inside the virtual environment.
 
 Papermill always runs the notebooks with this named kernel, so a fresh machine never meets
-"no such kernel". The kernel logs only errors (ipykernel's start-up warnings would otherwise
-reach the terminal during batch runs).
+"no such kernel". The kernel logs only critical errors: ipykernel's start-up warnings and shutdown messages
+would otherwise reach the terminal during batch runs.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ def install(prefix: str = sys.prefix) -> Path:
     path = Path(ipk_install(kernel_name=name, display_name=f"Python ({name})", prefix=prefix))
     spec_file = path / "kernel.json"
     spec = json.loads(spec_file.read_text())
-    if "--IPKernelApp.log_level=ERROR" not in spec["argv"]:
-        spec["argv"].append("--IPKernelApp.log_level=ERROR")
+    spec["argv"] = [a for a in spec["argv"] if not a.startswith("--IPKernelApp.log_level")]
+    spec["argv"].append("--IPKernelApp.log_level=CRITICAL")
     spec_file.write_text(json.dumps(spec, indent=1))
     return path
 

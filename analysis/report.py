@@ -97,7 +97,7 @@ def run_area(area: Area, out_root: Path = OUTPUTS, show_code: bool = False,
     final = out_root / area.slug
     staging = Path(tempfile.mkdtemp(prefix=f".{area.slug}-", dir=out_root))
     try:
-        executed = []
+        executed = {}
         for rel in cfg["report"]["notebooks"]:
             nb_path = ROOT / rel
             out_nb = staging / "notebooks" / nb_path.name
@@ -114,10 +114,15 @@ def run_area(area: Area, out_root: Path = OUTPUTS, show_code: bool = False,
             except Exception as exc:  # kernel missing, notebook unreadable
                 first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
                 raise ReportError(f"{area.slug}: {nb_path.name} could not run: {first}") from None
-            executed.append(nbformat.read(out_nb, as_version=4))
-        merged = executed[0]
-        for nb in executed[1:]:
-            merged.cells.extend(nb.cells)
+            executed[rel] = nbformat.read(out_nb, as_version=4)
+        # notebooks run in DAG order; the HTML may show them in another (report: html_order)
+        order = cfg["report"].get("html_order") or cfg["report"]["notebooks"]
+        order = [r for r in order if r in executed] + [r for r in executed if r not in order]
+        merged = executed[order[0]]
+        for rel in order[1:]:
+            merged.cells.extend(executed[rel].cells)
+        for i, cell in enumerate(merged.cells):  # ids must stay unique across notebooks
+            cell["id"] = f"cell-{i}"
         html_text = to_html(merged, f"GP workforce: {area.name}", show_code)
         (staging / "report.html").write_text(html_text, encoding="utf-8")
         if not (keep_notebooks or show_code):

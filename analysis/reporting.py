@@ -62,14 +62,20 @@ class Report:
     ----------
     output_dir : str or Path
         ``outputs/<slug>``; tables and charts go in sub-folders.
+    chapter : str or int
+        Chapter number: tables and figures are numbered "2.3" (third table of chapter 2).
     """
 
-    def __init__(self, output_dir):
+    def __init__(self, output_dir, chapter: str | int = ""):
         self.output_dir = Path(output_dir)
         self.tables_dir = self.output_dir / "tables"
         self.charts_dir = self.output_dir / "charts"
         self._n_tables = 0
         self._n_charts = 0
+        self.chapter = str(int(chapter)) if str(chapter).isdigit() else str(chapter)
+
+    def _label(self, n: int) -> str:
+        return f"{self.chapter}.{n}" if self.chapter else str(n)
 
     # -- tables ----------------------------------------------------------------------------
     def save_table(self, df: pd.DataFrame, name: str) -> Path:
@@ -109,7 +115,7 @@ class Report:
         shown = shown.rename(columns=labels or {})
         first = shown.columns[0]
         styler = shown.style.hide(axis="index").set_caption(
-            f"Table {self._n_tables}. {html.escape(caption)}")
+            f"Table {self._label(self._n_tables)}. {html.escape(caption)}")
         numeric = [c for c in shown.columns if c != first]
         styler = styler.set_properties(subset=numeric, **{"text-align": "right"})
         if highlight is not None:
@@ -135,7 +141,7 @@ class Report:
         atomic_write_bytes(self.charts_dir / f"{name}.png", data)
         b64 = base64.b64encode(data).decode("ascii")
         return (f'<figure><img src="data:image/png;base64,{b64}" alt="{html.escape(alt)}" '
-                f'style="max-width:100%"><figcaption>Figure {self._n_charts}. '
+                f'style="max-width:100%"><figcaption>Figure {self._label(self._n_charts)}. '
                 f"{html.escape(alt)} <a href=\"charts/{html.escape(name)}.png\">PNG</a>"
                 "</figcaption></figure>")
 

@@ -175,8 +175,13 @@ def table10(staff: pd.DataFrame, ccgs: list[tuple[str, str]], period: str,
     return pd.DataFrame(rows)
 
 
+def _label(idx) -> str:
+    return idx[0] if isinstance(idx, tuple) else idx
+
+
 def compare_with_published(ours: pd.DataFrame, published: pd.DataFrame, key: list[str],
                            decimals: dict[str, int], components: dict | None = None,
+                           total_rows: tuple[str, ...] = (), measure_col: str | None = None,
                            ) -> pd.DataFrame:
     """Cells where the computed table, rounded as published, differs from the published one.
 
@@ -191,12 +196,18 @@ def compare_with_published(ours: pd.DataFrame, published: pd.DataFrame, key: lis
     components : dict, optional
         Column -> list of columns whose rounded published values should add up to it (e.g.
         ``total_wte`` -> the four group columns), used to say why a cell differs.
+    total_rows : tuple of str
+        Labels (first key column) of total rows: a total that differs is checked against the
+        sum of the published rows above it.
+    measure_col : str, optional
+        Key column separating row blocks (e.g. 'Headcount' and 'WTE') for that check.
 
     Returns
     -------
     DataFrame with key columns, ``column``, ``published``, ``computed`` (rounded as published),
     ``unrounded`` and ``explanation``: 'rounding: published total is the sum of rounded rows'
-    or 'published figure differs from its own components' or 'differs from the data'.
+    or 'published figure differs from its own components' or 'published total differs from
+    the sum of its own rows' or 'differs from the data'.
     """
     pub = published.set_index(key)
     mine = ours.set_index(key).reindex(pub.index)
@@ -212,12 +223,18 @@ def compare_with_published(ours: pd.DataFrame, published: pd.DataFrame, key: lis
                 parts = pub.loc[idx, comps].astype(float).sum()
                 expl = ("published figure differs from its own components "
                         f"(they sum to {parts:,.{d}f})" if abs(parts - want[idx]) > 1e-9 else expl)
-            if expl == "differs from the data" and isinstance(idx, tuple | str):
-                # a total row equal to the sum of its rounded rows is a rounding difference
-                col_rows = pub[col].astype(float)
-                others = col_rows.drop(index=idx)
-                if abs(others.sum() - want[idx]) < 1e-9:
+            if expl == "differs from the data" and total_rows and _label(idx) in total_rows:
+                same = pub[col].astype(float).drop(index=idx)
+                if measure_col is not None:
+                    m = pub.index.get_level_values(measure_col)
+                    same = pub[col][m == pub.loc[[idx]].index.get_level_values(
+                        measure_col)[0]].astype(float).drop(index=idx)
+                rows_sum = same.sum()
+                if abs(rows_sum - want[idx]) < 10 ** (-d) / 2:
                     expl = "rounding: the published total is the sum of the rounded rows"
+                else:
+                    expl = ("published total differs from the sum of its own rows "
+                            f"({rows_sum:,.{d}f})")
             out.append({**dict(zip(key, idx if isinstance(idx, tuple) else (idx,),
                                    strict=True)),
                         "column": col, "published": want[idx], "computed": got[idx],

@@ -75,7 +75,7 @@ def test_report_has_provenance_and_caveats(ccg_report):
 def test_tables_are_written_beside_the_report(ccg_report):
     path, html = ccg_report
     written = {p.stem for p in (path.parent / "tables").glob("*.csv")}
-    assert written == TABLES
+    assert TABLES <= written
     summary = pd.read_csv(path.parent / "tables" / "gp_summary.csv")
     assert summary["gp_fte"].iloc[-1] == pytest.approx(681.6, abs=0.05)
     assert summary["gp_fte"].iloc[-1] != round(summary["gp_fte"].iloc[-1], 1), "unrounded"
