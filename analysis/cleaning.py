@@ -67,7 +67,8 @@ def hours_to_wte(hours: pd.Series, per_wte: float = HOURS_PER_WTE) -> pd.Series:
 def to_number(values: pd.Series) -> pd.Series:
     """Text to float; blank -> NaN; text that is not a number -> NaN (caller flags it)."""
     text = normalise_text(values).str.replace(",", "", regex=False)
-    return pd.to_numeric(text.where(text != ""), errors="coerce").astype(float)
+    out = pd.to_numeric(text.where(text != ""), errors="coerce").astype(float)
+    return out.where(np.isfinite(out))  # 'inf', '1e400' are not numbers either
 
 
 def parse_date(values: pd.Series) -> pd.Series:
@@ -122,16 +123,19 @@ def map_roles(job_role: pd.Series, employment_type: pd.Series,
     give missing values; the caller quarantines those rows (labels are never guessed).
     """
     lookup = lookup or load_lookup()
-    label = normalise_text(job_role).str.lower()
-    emp = normalise_text(employment_type).str.lower()
+    typed_label = normalise_text(job_role)
+    typed_emp = normalise_text(employment_type)
+    label = typed_label.str.lower()
+    emp = typed_emp.str.lower()
     generic = label.map(lookup["generic"])
     use = label.where(generic.isna(), emp)
+    shown = typed_label.where(generic.isna(), typed_emp)
     group = use.map({k: v[0] for k, v in lookup["roles"].items()}).astype("string")
     role = use.map({k: v[1] for k, v in lookup["roles"].items()}).astype("string")
     # a generic 'GP' label with an employment type that is not a GP role is unknown
     wrong = generic.notna() & group.notna() & (group != generic)
     return pd.DataFrame({"staff_group": group.mask(wrong), "role": role.mask(wrong),
-                         "label": use})
+                         "label": shown})
 
 
 def map_gender(values: pd.Series, lookup: dict | None = None) -> pd.Series:
@@ -142,8 +146,11 @@ def map_gender(values: pd.Series, lookup: dict | None = None) -> pd.Series:
 
 
 def period_end(periods: pd.Series) -> pd.Series:
-    """Last day of each 'YYYY-MM' period."""
-    return pd.to_datetime(periods + "-01", errors="coerce") + pd.offsets.MonthEnd(0)
+    """Last day of each 'YYYY-MM' period; anything else (blank, 'Oct 2017', '2017-1') -> NaT."""
+    text = pd.Series(periods).astype("string")
+    ok = text.str.fullmatch(r"\d{4}-(?:0[1-9]|1[0-2])").fillna(False).astype(bool)
+    return (pd.to_datetime((text + "-01").where(ok), format="%Y-%m-%d", errors="coerce")
+            + pd.offsets.MonthEnd(0))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -266,8 +273,8 @@ def clean_returns(raw: pd.DataFrame, reference: pd.DataFrame, limits: Limits | N
     staff_rows = ~is_vacancy
     audit.quarantine(staff_rows & (staff_id == ""), "staff id is blank")
     gender = map_gender(t["gender"], lookup)
-    audit.correct(staff_rows & gender.notna() & (gender != t["gender"]), "gender", t["gender"],
-                  gender, "gender lookup")
+    audit.correct(staff_rows & gender.notna() & (gender != t["gender"]).fillna(False), "gender",
+                  t["gender"], gender, "gender lookup")  # fillna: unknown gender compares NA
     audit.quarantine(staff_rows & gender.isna(), "unknown gender '" + t["gender"] + "'")
 
     sessions = to_number(t["sessions_per_week"])
@@ -296,11 +303,11 @@ def clean_returns(raw: pd.DataFrame, reference: pd.DataFrame, limits: Limits | N
                      "age is not a number: '" + t["age"] + "'")
     age = age_from_dob(dob, pe).astype(float).fillna(age_typed)
     lo, hi = band_bounds(t["age_band"])
+    age_text = age.map(lambda a: f"{a:g}").astype("string")  # typed ages may be '17.5'
     audit.quarantine(staff_rows & (age < limits.min_age),
-                     "age " + age.astype("Int64").astype(str) + " is under "
-                     + str(limits.min_age))
+                     "age " + age_text + " is under " + str(limits.min_age))
     audit.quarantine(staff_rows & (age > limits.max_age),
-                     "age " + age.astype("Int64").astype(str) + " is over " + str(limits.max_age))
+                     "age " + age_text + " is over " + str(limits.max_age))
     start = parse_date(t["start_date"])
     leave = parse_date(t["leaving_date"])
     audit.quarantine(staff_rows & (t["start_date"].str.strip() != "") & start.isna(),

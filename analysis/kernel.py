@@ -1,8 +1,8 @@
 """Register the project's Jupyter kernel (``gp-workforce``) inside the virtual environment.
 
 Papermill always runs the notebooks with this named kernel, so a fresh machine never meets
-"no such kernel". The kernel logs only critical errors: ipykernel's start-up warnings and shutdown messages
-would otherwise reach the terminal during batch runs.
+"no such kernel". The kernel logs only critical errors: ipykernel's start-up warnings and
+shutdown messages would otherwise reach the terminal during batch runs.
 """
 
 from __future__ import annotations

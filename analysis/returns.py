@@ -21,7 +21,7 @@ import yaml
 
 from analysis.config import ROOT
 from analysis.errors import InputError
-from analysis.readers import _read_header
+from analysis.readers import _decode_error, _read_header
 
 LOOKUP_FILE = ROOT / "config" / "returns_lookup.yaml"
 CANONICAL = ["practice_code", "return_period", "record_type", "staff_id", "staff_group",
@@ -80,8 +80,15 @@ def _period_from_name(path: Path) -> str | None:
 
 def _read_csv(path: Path) -> pd.DataFrame:
     header = _read_header(path, "utf-8") if path.suffix != ".gz" else None
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False,
-                     index_col=False, encoding="utf-8")
+    try:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False,
+                         index_col=False, encoding="utf-8")
+    except UnicodeDecodeError:  # a byte past the header that is not UTF-8
+        raise _decode_error(path, "utf-8") from None
+    except pd.errors.ParserError as exc:  # binary, unbalanced quotes, ragged rows
+        line = re.search(r"line (\d+)", str(exc))
+        raise InputError(path, "not readable as a CSV file: " + str(exc).strip(),
+                         row=int(line.group(1)) if line else None) from None
     df.columns = [str(c).strip() for c in df.columns] if header is None else header
     df["source_row"] = df.index + 2
     return df

@@ -256,11 +256,21 @@ def published_differences(tables: dict[str, pd.DataFrame],
                                     f"{p['practices']:.0f} = {exact:,.2f}")
     parts.append(d2)
     t3 = tables["table3"]
+    shown = returns_tables.table3_as_published(t3)
     d3 = {c: 0 for c in published["table3"].columns if c != "ccg"}
     comp3 = {"total_hc": [f"{c}_hc" for c in T3_COMPONENTS],
              "total_wte": [f"{c}_wte" for c in T3_COMPONENTS]}
-    parts.append(cmp(t3, published["table3"], ["ccg"], d3, comp3,
-                     total_rows=("LLR STP Total",)).assign(table="Table 3"))
+    diff3 = cmp(shown, published["table3"], ["ccg"], d3, comp3,
+                total_rows=("LLR STP Total",)).assign(table="Table 3")
+    unrounded = t3.set_index("ccg")
+    for i, r in diff3.iterrows():
+        exact = unrounded.loc[r["ccg"], r["column"]]
+        diff3.loc[i, "unrounded"] = exact
+        if r["ccg"] == "LLR STP Total" and round(exact) == r["published"]:
+            diff3.loc[i, "explanation"] = (
+                "rounding: this published total rounds the unrounded sum, while the table's "
+                "other totals add the rounded rows")
+    parts.append(diff3)
     t4 = tables["table4"]
     parts.append(cmp(t4, published["table4"], ["period"], {"gp_wte": 0}).assign(
         table="Table 4"))

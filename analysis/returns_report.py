@@ -138,10 +138,13 @@ def llr_section(ctx: returns_pipeline.ReturnsContext, rpt: Report, target: float
                 "apms": "APMS"}, note="Source: practice reference (NHS Payments), practices "
                                       "open at the end of the period."))
     t3 = tabs["table3"]
+    shown = returns_tables.table3_as_published(t3)
     parts.append(rpt.table_html(
-        t3, "llr_table3_staff", f"Staffing numbers and WTE ({per})",
+        shown, "llr_table3_staff", f"Staffing numbers and WTE ({per})",
         formats={c: (fmt_int if c.endswith("_hc") else fmt_dp(0)) for c in t3.columns[1:]},
-        labels=T3_LABELS, note=f"Source: {SOURCE}. Headcount counts each person once in a CCG."))
+        labels=T3_LABELS, note=f"Source: {SOURCE}. Headcount counts each person once in a CCG. "
+        "As in the plan, the total row adds the rounded CCG rows; Tables 4 and 8 round the "
+        f"unrounded total ({t3['gp_wte'].iloc[-1]:,.1f} GP WTE)."))
     t4 = tabs["table4"].assign(target=_target_row(ctx))
     parts.append(rpt.table_html(
         t4, "llr_table4_gp_wte_trend", "WTE GPs (excl. registrars) by return period",

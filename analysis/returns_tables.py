@@ -111,6 +111,19 @@ def table3(staff: pd.DataFrame, ccgs: list[tuple[str, str]], period: str,
     return pd.DataFrame(rows)
 
 
+def table3_as_published(t3: pd.DataFrame) -> pd.DataFrame:
+    """Table 3 with the total row adding the rounded CCG rows, as the LLR plan prints it.
+
+    Headcounts are whole numbers either way; for WTE the plan's total row (542 GP WTE, 2,674 in
+    all) is the sum of the rounded rows, while Tables 4 and 8 round the unrounded sum (541).
+    The unrounded totals stay in :func:`table3`.
+    """
+    out = t3.copy()
+    wte = [c for c in out.columns if c.endswith("_wte")]
+    out.loc[out.index[-1], wte] = round_half_up(out.loc[out.index[:-1], wte], 0).sum().to_numpy()
+    return out
+
+
 def table4(staff: pd.DataFrame, periods: list[str]) -> pd.DataFrame:
     """GP WTE (registrars excluded) for each period, all practices."""
     s = staff[staff["in_post"] & ~staff["is_registrar"] & (staff["staff_group"] == "GP")]

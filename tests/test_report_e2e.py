@@ -131,3 +131,49 @@ def test_make_report_with_typo_fails_with_the_message():
     assert res.returncode != 0
     assert "error: unknown CCG 'wolverhamton'. Did you mean 'wolverhampton'?" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+@pytest.fixture(scope="module")
+def llr_report(tmp_path_factory):
+    report.ensure_demo_data()
+    out = tmp_path_factory.mktemp("llr")
+    path = report.run_area(resolve_area("llr", "stp"), out)
+    return path, path.read_text(encoding="utf-8")
+
+
+def test_llr_report_shows_the_plan_tables(llr_report):
+    _, html = llr_report
+    rows = _rows(html)
+    assert ["LLR STP Total", "756", "542", "377", "255", "432", "285", "2,186", "1,592",
+            "3,751", "2,674"] in rows
+    total9 = [r for r in rows if r[:2] == ["Total", "Total"]]
+    assert len(total9) == 1 and total9[0][-1] == "26.0%"
+    assert ["LLR", "Headcount", "8", "37", "52", "97"] in rows
+    assert ["LLR", "WTE", "4.36", "7.82", "27.26", "39.44"] in rows
+    for period, wte in (("2015-09", "563"), ("2017-03", "565")):
+        assert [period, wte, ""] in rows
+    assert ["2017-10", "541", "639"] in rows
+
+
+def test_llr_report_has_data_quality_and_published_differences(llr_report):
+    _, html = llr_report
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "119 practices returned" in text and "18 were carried forward" in text
+    assert "1 estimated" in text
+    assert "published total differs from the sum of its own rows (27.26)" in text
+    assert "published figure differs from its own components (they sum to 807)" in text
+    assert re.search(r"10,858 raw rows.*2,744 kept.*7,963 corrected.*151 quarantined", text,
+                     flags=re.S)
+
+
+def test_wolverhampton_report_adds_groups_and_turnover(ccg_report):
+    path, html = ccg_report
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "Workforce by practice group" in text
+    assert "Monthly headcount, joiners, leavers and turnover" in text
+    assert "Eligibility of each practice group" in text
+    rows = _rows(html)
+    assert ["NHS Wolverhampton CCG", "44", "277,006", "157", "31", "17", "133.3"] in rows
+    for name in ("practice_groups", "turnover", "cluster_stocktake", "cluster_vacancies",
+                 "returns_status", "returns_rows_by_rule"):
+        assert (path.parent / "tables" / f"{name}.csv").exists(), name
