@@ -13,7 +13,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import cleaning, demo, readers, returns, returns_pipeline, returns_tables
+from analysis import (
+    cleaning,
+    demo,
+    demo_returns,
+    readers,
+    returns,
+    returns_pipeline,
+    returns_tables,
+)
+from analysis.config import load_config
 from analysis.workforce import round_half_up
 
 FIXTURES = Path(__file__).parent / "fixtures" / "published"
@@ -28,7 +37,9 @@ def fixture(name: str) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def demo_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo")
-    demo.build_all(out)
+    seed = load_config()["report"]["demo_seed"]
+    demo.build(out, seed)
+    demo_returns.build(out, seed)
     return out
 
 
