@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -76,6 +77,41 @@ class Report:
 
     def _label(self, n: int) -> str:
         return f"{self.chapter}.{n}" if self.chapter else str(n)
+
+    # -- facts for the summary and the closing provenance section --------------------------
+    # Each chapter records what it used and what it found in ``_meta/*.json`` under the
+    # output folder; the summary (first) and provenance (last) sections read them back.
+    def _meta_update(self, name: str, key: str, value) -> None:
+        path = self.output_dir / "_meta" / f"{name}.json"
+        data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        data[key] = value
+        atomic_write_bytes(path, json.dumps(data, indent=1, sort_keys=True,
+                                            default=str).encode("utf-8"))
+
+    def headline(self, chapter: str, **facts) -> None:
+        """Record headline facts of a chapter for the executive summary."""
+        self._meta_update("headline", chapter, facts)
+
+    def record_inputs(self, chapter: str, inputs: dict) -> None:
+        """Record a chapter's input files or folders (role -> path or None)."""
+        self._meta_update("inputs", chapter, {k: (None if v is None else str(v))
+                                              for k, v in inputs.items()})
+
+    def record_parameters(self, chapter: str, parameters: dict) -> None:
+        """Record a chapter's parameters for the provenance section."""
+        self._meta_update("parameters", chapter, parameters)
+
+    def record_caveats(self, chapter: str, caveats: list[str]) -> None:
+        """Record a chapter's caveats for the closing section."""
+        self._meta_update("caveats", chapter, list(caveats))
+
+    def meta(self) -> dict:
+        """Everything the chapters recorded."""
+        out = {}
+        for name in ("headline", "inputs", "parameters", "caveats"):
+            path = self.output_dir / "_meta" / f"{name}.json"
+            out[name] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        return out
 
     # -- tables ----------------------------------------------------------------------------
     def save_table(self, df: pd.DataFrame, name: str) -> Path:
@@ -192,6 +228,7 @@ REPORT_CSS = """
 .report-table th { border-bottom: 2px solid #333; padding: 4px 10px; text-align: right; }
 .report-table th:first-child { text-align: left; }
 .report-table td { border-bottom: 1px solid #ddd; padding: 4px 10px; }
+.report-table td:first-child { text-align: left; }
 .table-note, .table-link { font-size: 0.85em; color: #444; margin: 0.2em 0 1.2em 0; }
 figure { margin: 1em 0; } figcaption { font-size: 0.85em; color: #444; }
 </style>

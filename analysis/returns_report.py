@@ -21,8 +21,10 @@ SOURCE = "Local staff-level workforce returns (demo data: synthetic)"
 
 
 def suppress_below() -> int:
-    """Disclosure threshold for staff-level headcounts (0 = off)."""
-    return int(load_config().get("returns", {}).get("disclosure", {}).get("suppress_below", 0))
+    """Disclosure threshold for staff-level headcounts (0 = off); see analysis.disclosure."""
+    from analysis import disclosure
+
+    return disclosure.threshold()
 
 
 def _suppress(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

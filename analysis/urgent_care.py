@@ -1644,7 +1644,7 @@ def cost_base_effect(gp_sessions_per_week: float, iucs_sessions_per_post: float,
 # =============================================================================================
 # Disclosure control
 # =============================================================================================
-def suppress_small(df: pd.DataFrame, count_columns, threshold: int = SMALL_CELL,
+def suppress_small(df: pd.DataFrame, count_columns, threshold: int | None = None,
                    dependent: dict | None = None) -> pd.DataFrame:
     """Blank counts in 1..threshold-1 (and columns derived from them) before publication.
 
@@ -1655,6 +1655,9 @@ def suppress_small(df: pd.DataFrame, count_columns, threshold: int = SMALL_CELL,
     dependent : dict
         Count column -> columns derived from it (shares, means) blanked with it.
     """
+    from analysis import disclosure
+
+    threshold = disclosure.threshold() if threshold is None else threshold
     out = df.copy()
     for c in count_columns:
         small = out[c].notna() & (out[c] > 0) & (out[c] < threshold)

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import demo_urgent_care as demo
-from analysis import provenance
+from analysis import disclosure, provenance
 from analysis import urgent_care as uc
 from analysis.config import DATA_DEMO, ROOT, Area, load_config, registry, resolve_area
 from analysis.errors import GPWorkforceError
@@ -428,7 +428,7 @@ def heatmaps(ctx, rpt: Report) -> str:
     if not ctx.has_cases:
         return "<p>No case-level data: hour-of-week heat maps are not available.</p>"
     pc, pm = ctx.profile_cases, ctx.profile_minutes
-    small = (pc["cases_total"] > 0) & (pc["cases_total"] < uc.SMALL_CELL)
+    small = (pc["cases_total"] > 0) & (pc["cases_total"] < max(disclosure.threshold(), 1))
     fig, axes = plt.subplots(2, 2, figsize=(11, 6.2))
     for ax, prof, col, ttl, cmap, lab in (
             (axes[0, 0], pc, "mean", "Cases per hour, mean week", "viridis", "cases"),
