@@ -9,7 +9,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-export CCG STP CODE
+export CCG STP CODE INTERNAL FORCE JOBS
 
 .DEFAULT_GOAL := help
 
@@ -30,20 +30,27 @@ venv: $(STAMP) ## Create .venv (pinned packages) and register the gp-workforce k
 data: $(STAMP) ## (Re)build the synthetic demo inputs in data/raw/demo
 	$(PY) -m analysis.demo
 
-report: $(STAMP) ## One area's HTML report: make report CCG=<slug> or STP=<slug> [CODE=1]
+report: $(STAMP) ## One area's report: make report CCG=<slug> or STP=<slug> [CODE=1] [INTERNAL=1] [FORCE=1]
 	@if [ -n "$$CCG" ] && [ -n "$$STP" ]; then echo "error: give CCG or STP, not both" >&2; exit 2; fi
 	@if [ -z "$$CCG" ] && [ -z "$$STP" ]; then echo "error: give CCG=<slug> or STP=<slug> (make help)" >&2; exit 2; fi
-	@$(PY) -m analysis.report $${CCG:+--ccg "$$CCG"} $${STP:+--stp "$$STP"} $${CODE:+--code}
+	@$(PY) -m analysis.report $${CCG:+--ccg "$$CCG"} $${STP:+--stp "$$STP"} $${CODE:+--code} \
+		$${INTERNAL:+--internal} $${FORCE:+--force}
 
-reports: $(STAMP) ## Reports for every area in the registry
-	@$(PY) -m analysis.report --all $${CODE:+--code}
+reports: $(STAMP) ## Every area's report, in parallel, and outputs/index.html [JOBS=n] [FORCE=1]
+	@$(PY) -m analysis.report --all $${CODE:+--code} $${INTERNAL:+--internal} \
+		$${FORCE:+--force} $${JOBS:+--jobs "$$JOBS"}
+
+bench: $(STAMP) ## Time one report against the floor, the batch, and national scale
+	@$(PY) -m analysis.bench
+	@if $(PY) -c "import analysis.national_scale" 2>/dev/null; then \
+		$(PY) -m analysis.national_scale bench; fi
 
 lab: $(STAMP) ## JupyterLab with the project's kernel
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
 
 test: $(STAMP) ## Run the test suite (unit, back-tests, end-to-end report, nbval)
 	@scratch=$$(mktemp -d) && trap 'rm -rf "$$scratch"' EXIT && \
-	GPW_OUTPUT_ROOT="$$scratch" $(PY) -m pytest -q -n 2 tests --nbval-lax notebooks
+	GPW_OUTPUT_ROOT="$$scratch" $(PY) -m pytest -q -n 2 --dist loadfile tests --nbval-lax notebooks
 
 lint: $(STAMP) ## ruff on the package and tests; notebooks must be stripped of outputs
 	$(VENV)/bin/ruff check analysis tests
@@ -54,10 +61,10 @@ lock: $(STAMP) ## Re-pin requirements.txt and environment.yml from requirements.
 	$(PY) -m analysis.pins
 
 clean: ## Remove generated files (demo data, processed data, outputs); keeps .venv
-	rm -rf data/raw/demo outputs/* data/processed/*.parquet .pytest_cache
+	rm -rf data/raw/demo outputs/* data/processed/returns data/processed/cache .pytest_cache
 	@git checkout -- outputs/README.md data/processed/README.md 2>/dev/null || true
 
 distclean: clean ## Also remove .venv
 	rm -rf $(VENV)
 
-.PHONY: help venv data report reports lab test lint lock clean distclean
+.PHONY: help venv data report reports bench lab test lint lock clean distclean

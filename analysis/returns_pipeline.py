@@ -113,23 +113,96 @@ def load_returns(area_slug: str, area_kind: str | None = None, inputs: dict | No
     folder = Path(inputs.get("returns_folder") or ROOT / settings["folder"])
     ref_path = inputs.get("practice_reference") or input_path("practice_reference", cfg)
     ref = readers.read_practice_reference(ref_path)
-    raw = returns.read_returns(folder)
     ccgs = stp_members(stp.slug, cfg)
-    result = cleaning.clean_returns(raw, ref, limits_from_config(cfg))
-    accounting = cleaning.check_accounting(raw, result)
-    with_returns = set(result.staff["ccg_code"].dropna())
-    result = cleaning.complete_returns(result, ref,
-                                       [a.code for a in ccgs if a.code in with_returns])
+    limits = limits_from_config(cfg)
+    key = _cache_key(folder, ref_path, limits, [a.code for a in ccgs])
+    cached = _from_cache(key)
+    if cached is not None:
+        result, accounting, files, unmapped = cached
+    else:
+        raw = returns.read_returns(folder)
+        result = cleaning.clean_returns(raw, ref, limits)
+        accounting = cleaning.check_accounting(raw, result)
+        with_returns = set(result.staff["ccg_code"].dropna())
+        result = cleaning.complete_returns(result, ref,
+                                           [a.code for a in ccgs if a.code in with_returns])
+        files = raw.attrs.get("files", [])
+        unmapped = raw.attrs.get("unmapped_columns", pd.DataFrame(columns=["file", "column"]))
+        _to_cache(key, result, accounting, files, unmapped)
     period = str((snapshots or {}).get("returns_period") or settings["period"])
     periods = [str(p) for p in settings.get("periods") or sorted(set(result.staff["period"]))]
     groups = None
     if settings.get("practice_groups"):
         groups = pd.read_csv(ROOT / settings["practice_groups"], dtype=str).fillna("")
     return ReturnsContext(area=area, stp=stp, ccgs=ccgs, period=period, periods=periods,
-                          folder=folder, files=raw.attrs.get("files", []), raw_rows=len(raw),
+                          folder=folder, files=files, raw_rows=accounting["raw"],
                           accounting=accounting, result=result, reference=ref,
-                          unmapped=raw.attrs.get("unmapped_columns", pd.DataFrame()),
-                          groups=groups)
+                          unmapped=unmapped, groups=groups)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cache of cleaned returns: the same files, lookup, rules, reference and code give the same
+# result, so a second report for the STP reads it back instead of cleaning again.
+# ---------------------------------------------------------------------------------------------
+def _cache_key(folder: Path, ref_path, limits: cleaning.Limits, ccg_codes) -> str:
+    import hashlib
+    import json
+
+    from analysis.provenance import sha256
+    from analysis.returns import LOOKUP_FILE
+
+    h = hashlib.sha256()
+    files = sorted(p for p in Path(folder).rglob("*") if p.is_file()) if Path(
+        folder).is_dir() else []
+    for p in files:
+        h.update(f"{p.relative_to(folder).as_posix()}:{sha256(p)}\n".encode())
+    for p in (Path(ref_path), LOOKUP_FILE, Path(cleaning.__file__), Path(returns.__file__),
+              Path(__file__)):
+        h.update(sha256(p).encode())
+    h.update(json.dumps([limits.__dict__, list(ccg_codes)], sort_keys=True).encode())
+    return h.hexdigest()[:32]
+
+
+def _cache_folder(key: str) -> Path:
+    from analysis.cache import CACHE_DIR
+
+    return CACHE_DIR / f"returns-{key}"
+
+
+def _to_cache(key, result, accounting, files, unmapped) -> None:
+    import json
+
+    folder = _cache_folder(key)
+    for name in PROCESSED_TABLES:
+        df = getattr(result, name).copy()
+        for c in df.columns:
+            if df[c].dtype == object:
+                df[c] = df[c].astype("string")
+        buf = io.BytesIO()
+        df.to_parquet(buf, index=False)
+        atomic_write_bytes(folder / f"{name}.parquet", buf.getvalue())
+    buf = io.BytesIO()
+    pd.DataFrame(unmapped).to_parquet(buf, index=False)
+    atomic_write_bytes(folder / "unmapped.parquet", buf.getvalue())
+    atomic_write_bytes(folder / "meta.json", json.dumps(
+        {"accounting": accounting, "files": list(files)}).encode())
+
+
+def _from_cache(key):
+    import json
+
+    folder = _cache_folder(key)
+    if not (folder / "meta.json").exists():
+        return None
+    try:
+        t = {n: pd.read_parquet(folder / f"{n}.parquet") for n in PROCESSED_TABLES}
+        meta = json.loads((folder / "meta.json").read_text())
+        unmapped = pd.read_parquet(folder / "unmapped.parquet")
+    except Exception:
+        return None
+    result = cleaning.CleanResult(staff=t["staff"], vacancies=t["vacancies"], audit=t["audit"],
+                                  corrections=t["corrections"], status=t["status"])
+    return result, meta["accounting"], meta["files"], unmapped
 
 
 def load_processed_context(area_slug: str, area_kind: str | None = None,

@@ -46,6 +46,36 @@ def no_returns_md(area_name: str) -> str:
             f"{area_name}; the tables below use NHS Digital's published data only.")
 
 
+RETURNS_CAVEATS = [
+    "Local returns are typed by practices; the cleaning corrects spellings and quarantines "
+    "what it cannot trust, and the data-quality tables say how many rows of each.",
+    "Missing returns are carried forward from the practice's latest earlier return, or "
+    "estimated from the practice of the nearest list size in the CCG; both are flagged.",
+    "Headcount counts each person once in a CCG; WTE adds across posts. GP registrars are "
+    "excluded from 'GPs'; locums are included.",
+    "Published figures that differ from their own components are listed, not forced.",
+]
+
+
+def record(ctx: returns_pipeline.ReturnsContext, rpt: Report) -> None:
+    """Record this chapter's headline facts, inputs and caveats."""
+    now = ctx.result.status[ctx.result.status["period"] == ctx.period]["status"].value_counts()
+    a = ctx.accounting
+    rpt.headline("returns", period=ctx.period, received=int(now.get("received", 0)),
+                 carried=int(now.get("carried forward", 0)),
+                 estimated=int(now.get("estimated", 0)), raw=a["raw"], kept=a["kept"],
+                 corrected=a["corrected"], quarantined=a["quarantined"])
+    from analysis.config import input_path
+
+    rpt.record_inputs("Local returns", {"returns folder": ctx.folder,
+                                        "practice reference": input_path("practice_reference"),
+                                        "role lookup": returns_pipeline.ROOT / "config" /
+                                        "returns_lookup.yaml"})
+    rpt.record_parameters("Local returns", {"period": ctx.period,
+                                            "periods": ", ".join(ctx.periods)})
+    rpt.record_caveats("Local returns", RETURNS_CAVEATS)
+
+
 # ---------------------------------------------------------------------------------------------
 # Notebook 01: data quality
 # ---------------------------------------------------------------------------------------------

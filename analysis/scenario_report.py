@@ -182,6 +182,20 @@ def title_md(ctx: ScenarioContext) -> str:
     return head + text
 
 
+def record(ctx: ScenarioContext, rpt) -> None:
+    """Record the leading scenario's outcome, the scenario file and the run parameters."""
+    if not ctx.has_model:
+        return
+    h = ctx.headline
+    row = ctx.published.loc[h.id]
+    rpt.headline("scenarios", scenario=h.name, position=float(row["position"]),
+                 target=float(ctx.target), gap=float(row["gap"]),
+                 p_meet=float(ctx.mc[h.id].p_meet), horizon=ctx.sset.horizon_label)
+    rpt.record_inputs("Scenario models", {"scenario file": ctx.sset.path})
+    rpt.record_parameters("Scenario models", {"draws": ctx.draws, "seed": ctx.seed,
+                                              "uncertainty mode": ctx.uncertainty_mode})
+
+
 def key_findings_md(ctx: ScenarioContext) -> str:
     """Headline bullets (Markdown)."""
     if not ctx.has_model:

@@ -26,6 +26,7 @@ import pandas as pd
 from analysis import demo_urgent_care as demo
 from analysis import disclosure, provenance
 from analysis import urgent_care as uc
+from analysis.cache import cached_read
 from analysis.config import DATA_DEMO, ROOT, Area, load_config, registry, resolve_area
 from analysis.errors import GPWorkforceError
 from analysis.reporting import GREY, PALETTE, Report, fmt_dp, fmt_int
@@ -210,7 +211,7 @@ def load_context(area_slug: str, area_kind: str | None = None, inputs: dict | No
         raise UrgentCareError(f"period: end {end.date()} is before start {start.date()}")
     cases, source = None, "none"
     if paths["uc_cases"]:
-        allc = uc.read_iucs_cases(paths["uc_cases"])
+        allc = cached_read(paths["uc_cases"], uc.read_iucs_cases)
         codes = area_codes or list(area.members)
         cases = uc.filter_cases(allc, codes, start, end)
         if cases.empty:
@@ -962,6 +963,16 @@ def caveats_md(ctx) -> str:
     extra = ["Profiles are modelled, not observed: no case-level extract was given."] \
         if ctx.cases_source == "modelled" else []
     return "### Caveats (urgent care)\n\n" + "\n".join(f"- {c}" for c in CAVEATS + extra)
+
+
+def record(ctx, rpt, parameters: dict) -> None:
+    """Record the chapter's inputs, parameters and caveats for the closing section."""
+    rpt.record_inputs("Urgent care", {INPUT_LABELS[k]: v for k, v in ctx.paths.items()})
+    rpt.record_parameters("Urgent care", {k: v for k, v in parameters.items()
+                                          if k not in ("area_slug", "area_kind")})
+    extra = ["Profiles are modelled, not observed: no case-level extract was given."] \
+        if ctx.cases_source == "modelled" else []
+    rpt.record_caveats("Urgent care", CAVEATS + extra)
 
 
 def provenance_html(ctx, parameters: dict) -> str:

@@ -175,6 +175,25 @@ CAVEATS = [
 ]
 
 
+def record(ctx, rpt: Report, target: float) -> None:
+    """Record this chapter's headline facts, inputs, parameters and caveats."""
+    r = ctx.area_row
+    g = ctx.gpw_summary[ctx.gpw_summary["SUB_ICB_CODE"].isin(list(ctx.area.members))]
+    rpt.headline(
+        "workforce", practices=int(r["practices"]), patients=int(r["patients"]),
+        gp_hc=int(r["gp_hc"]), gp_hc_55_plus=int(r["gp_hc_55_plus"]),
+        share_55_plus=(r["gp_hc_55_plus"] / r["gp_hc"]) if r["gp_hc"] else None,
+        gp_fte=float(r["gp_fte"]), gp_fte_per_1000=float(r["gp_fte"] / r["patients"] * 1000),
+        target=target, gap_fte=float(target * r["patients"] / 1000 - r["gp_fte"]),
+        date=_date(ctx.snapshots["summary"]),
+        estimated_practices=int((g["GP_SOURCE"] != "Fully provided").sum()),
+        practices_in_release=int(len(g)), nd_practices=int(g["TOTAL_GP_FTE"].isna().sum()))
+    rpt.record_inputs("Workforce tables", {k.replace("_", " "): v for k, v in ctx.paths.items()})
+    rpt.record_parameters("Workforce tables", {k: str(v.date())
+                                               for k, v in ctx.snapshots.items()})
+    rpt.record_caveats("Workforce tables", CAVEATS)
+
+
 def caveats_md() -> str:
     """The caveats list (Markdown); the full log is docs/assumptions.md."""
     return "## Caveats\n\n" + "\n".join(f"- {c}" for c in CAVEATS)

@@ -1,16 +1,23 @@
-"""End to end: papermill runs the notebook, nbconvert writes the HTML a reviewer reads."""
+"""End to end: the batch runs every area's report (one kernel each); the HTML a reviewer reads.
+
+One batch run (``run_all``) feeds most tests here; a few build single reports to test reruns,
+failures and the command line.
+"""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from analysis import report
-from analysis.config import ROOT, resolve_area
+from analysis.config import ROOT, registry, resolve_area
 
 pytestmark = pytest.mark.e2e
 
@@ -29,14 +36,71 @@ def _rows(html: str) -> list[list[str]]:
     return rows
 
 
+def _text(html: str) -> str:
+    body = re.sub(r"<style.*?</style>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
+
+
 @pytest.fixture(scope="module")
-def ccg_report(tmp_path_factory):
-    report.ensure_demo_data()
+def batch(tmp_path_factory):
     out = tmp_path_factory.mktemp("outputs")
-    path = report.run_area(resolve_area("wolverhampton", "ccg"), out)
+    status = report.run_all(out, jobs=2, force=True)
+    assert status == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def ccg_report(batch):
+    path = batch / "wolverhampton" / "report.html"
     return path, path.read_text(encoding="utf-8")
 
 
+@pytest.fixture(scope="module")
+def llr_report(batch):
+    path = batch / "llr" / "report.html"
+    return path, path.read_text(encoding="utf-8")
+
+
+# --- every area ---------------------------------------------------------------------------
+@pytest.mark.parametrize("slug", list(registry()))
+def test_every_area_report_is_for_reviewers(batch, slug):
+    html = (batch / slug / "report.html").read_text(encoding="utf-8")
+    text = _text(html)
+    assert "Traceback" not in html and "Warning:" not in text
+    assert "<script" not in html.lower()
+    assert not re.search(r"(src|href)=\"https?://", html), "report must open offline"
+    assert 'class="highlight' not in html, "no code cells"
+    assert "import " not in text and "display(" not in text, "no code in the report"
+    assert str(ROOT) not in html and "/tmp/" not in html, "no machine paths"
+    assert str(batch) not in html
+    area = registry()[slug]
+    assert f"GP workforce: {area.name}" in text
+    assert "GP FTE per 1,000 patients" in text and "Summary" in text and "Contents" in text
+    assert "Provenance and caveats" in text and "SHA-256" in text
+    assert re.search(r"\b[0-9a-f]{64}\b", html), "input checksums shown"
+
+
+def test_index_lists_every_area_and_its_links_resolve(batch):
+    index = (batch / "index.html").read_text(encoding="utf-8")
+    links = re.findall(r"href='([^']+)'", index)
+    assert sorted(links) == sorted(f"{s}/report.html" for s in registry())
+    for link in links:
+        assert (batch / link).is_file(), link
+    rows = _rows(index)
+    wolves = [r for r in rows if r and r[0] == "NHS Wolverhampton CCG"][0]
+    assert wolves[2:4] == ["44", "277,006"]
+
+
+def test_contents_links_point_at_headings(ccg_report):
+    _, html = ccg_report
+    nav = re.search(r"<nav id='report-toc'>(.*?)</nav>", html, flags=re.S).group(1)
+    targets = re.findall(r"href='#([^']+)'", nav)
+    assert len(targets) >= 6
+    for t in targets:
+        assert f'id="{t}"' in html, t
+
+
+# --- the Black Country table --------------------------------------------------------------
 def test_ccg_report_shows_the_published_summary(ccg_report):
     _, html = ccg_report
     rows = _rows(html)
@@ -47,55 +111,91 @@ def test_ccg_report_shows_the_published_summary(ccg_report):
     assert ["England", "0.48", "0.27", "0.05", "0.11", "0.01"] in rows
 
 
-def test_report_is_for_reviewers(ccg_report):
+def test_summary_opens_the_report(ccg_report):
     _, html = ccg_report
-    assert "Traceback" not in html and "Warning" not in html
-    assert "<script" not in html.lower()
-    assert not re.search(r"(src|href)=\"https?://", html), "report must open offline"
-    assert "load_workforce" not in html and "import " not in html, "no code in the report"
-    assert str(ROOT) not in html and "/tmp/" not in html, "no machine paths"
-    assert "jp-InputPrompt" not in html or "In&nbsp;[" not in html
+    text = _text(html)
+    summary = text[text.index("Summary"):text.index("Contents")]
+    assert "0.48 GP FTE per 1,000 patients" in summary
+    assert "27.4 FTE short" in summary and "20% of GPs are aged 55 or over" in summary
+    assert "Scenario model" in summary and "Local returns, 2017-06" in summary
+    assert text.index("Summary") < text.rindex("Practices and GPs") < text.rindex(
+        "Provenance and caveats")
 
 
 def test_no_staff_level_rows_reach_the_html(ccg_report):
     _, html = ccg_report
     staff = pd.read_csv(ROOT / "data/raw/demo/gp_staff_records_2017-06.csv")
-    leaked = [s for s in staff["staff_id"].head(200) if s in html]
+    leaked = [s for s in staff["staff_id"] if s in html]
     assert leaked == []
 
 
-def test_report_has_provenance_and_caveats(ccg_report):
-    _, html = ccg_report
-    assert "SHA-256" in html and "Caveats" in html
-    assert re.search(r"\b[0-9a-f]{64}\b", html), "input checksums shown"
-    assert "gpw_practice_level_detailed_2017-06.csv" in html
-    assert re.search(r"pandas \d", html) and "UTC" in html
-
-
-def test_tables_are_written_beside_the_report(ccg_report):
+def test_tables_and_charts_are_written_beside_the_report(ccg_report):
     path, html = ccg_report
     written = {p.stem for p in (path.parent / "tables").glob("*.csv")}
     assert TABLES <= written
     summary = pd.read_csv(path.parent / "tables" / "gp_summary.csv")
     assert summary["gp_fte"].iloc[-1] == pytest.approx(681.6, abs=0.05)
     assert summary["gp_fte"].iloc[-1] != round(summary["gp_fte"].iloc[-1], 1), "unrounded"
-    for name in TABLES:
-        assert f'href="tables/{name}.csv"' in html
-    assert (path.parent / "charts" / "fte_per_1000_by_role.png").stat().st_size > 1000
+    linked = set(re.findall(r'href="tables/([^"]+)\.csv"', html))
+    assert TABLES <= linked
+    assert linked <= written, "every link resolves"
+    charts = list((path.parent / "charts").glob("*.png"))
+    assert len(charts) >= 5
+    for c in charts:
+        assert f'href="charts/{c.name}"' in html, c.name
     assert 'alt="Bar chart of FTE per 1,000 patients' in html
 
 
-def test_stp_report(tmp_path):
-    path = report.run_area(resolve_area("black-country", "stp"), tmp_path)
-    rows = _rows(path.read_text(encoding="utf-8"))
+def test_stp_report(batch):
+    rows = _rows((batch / "black-country" / "report.html").read_text(encoding="utf-8"))
     assert ["Black Country STP", *STP_TOTAL] in rows
 
 
-def test_rerun_replaces_the_report_and_leaves_no_staging(tmp_path):
+# --- LLR ------------------------------------------------------------------------------------
+def test_llr_report_shows_the_plan_tables(llr_report):
+    _, html = llr_report
+    rows = _rows(html)
+    assert ["LLR STP Total", "756", "542", "377", "255", "432", "285", "2,186", "1,592",
+            "3,751", "2,674"] in rows
+    total9 = [r for r in rows if r[:2] == ["Total", "Total"]]
+    assert len(total9) == 1 and total9[0][-1] == "26.0%"
+    assert ["LLR", "Headcount", "8", "37", "52", "97"] in rows
+    assert ["LLR", "WTE", "4.36", "7.82", "27.26", "39.44"] in rows
+    for period, wte in (("2015-09", "563"), ("2017-03", "565")):
+        assert [period, wte, ""] in rows
+    assert ["2017-10", "541", "639"] in rows
+
+
+def test_llr_report_has_data_quality_and_published_differences(llr_report):
+    _, html = llr_report
+    text = _text(html)
+    assert "119 practices returned" in text and "18 were carried forward" in text
+    assert "1 estimated" in text
+    assert "published total differs from the sum of its own rows (27.26)" in text
+    assert "published figure differs from its own components (they sum to 807)" in text
+    assert re.search(r"10,858 raw rows.*2,744 kept.*7,963 corrected.*151 quarantined", text)
+
+
+def test_wolverhampton_report_adds_groups_and_turnover(ccg_report):
+    path, html = ccg_report
+    text = _text(html)
+    assert "Workforce by practice group" in text
+    assert "Monthly headcount, joiners, leavers and turnover" in text
+    assert "Eligibility of each practice group" in text
+    for name in ("practice_groups", "turnover", "cluster_stocktake", "cluster_vacancies",
+                 "returns_status", "returns_rows_by_rule"):
+        assert (path.parent / "tables" / f"{name}.csv").exists(), name
+
+
+# --- reruns, failures, the command line -----------------------------------------------------
+def test_unchanged_rerun_is_skipped_and_force_rebuilds(tmp_path):
     area = resolve_area("walsall", "ccg")
-    first = report.run_area(area, tmp_path)
-    second = report.run_area(area, tmp_path)
-    assert first == second and second.exists()
+    first = report.run_area(area, tmp_path, force=True)
+    stamp = first.stat().st_mtime_ns
+    again = report.run_area(area, tmp_path, force=False)
+    assert again.stat().st_mtime_ns == stamp, "nothing changed: not rebuilt"
+    report.run_area(area, tmp_path, force=True)
+    assert first.stat().st_mtime_ns != stamp
     assert sorted(p.name for p in tmp_path.iterdir()) == ["walsall"]
 
 
@@ -109,6 +209,35 @@ def test_failed_run_keeps_previous_report(tmp_path):
         report.run_area(area, tmp_path, inputs={"gpw_indicators": str(bad)})
     assert good.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "dudley"]
+
+
+def test_a_failing_area_fails_the_batch_and_the_others_are_written(tmp_path):
+    """A project copy whose LLR returns folder is missing: LLR areas fail, the rest finish."""
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in ("analysis", "notebooks", "scenarios", "docs"):
+        (root / name).symlink_to(ROOT / name)
+    (root / "data").mkdir()
+    (root / "data" / "raw").symlink_to(ROOT / "data" / "raw")
+    shutil.copytree(ROOT / "config", root / "config")
+    cfg = (root / "config" / "config.yaml").read_text()
+    cfg = cfg.replace("folder: data/raw/demo/returns/llr", "folder: data/raw/demo/returns/gone")
+    (root / "config" / "config.yaml").write_text(cfg)
+    out = tmp_path / "out"
+    env = {**os.environ, "GPW_ROOT": str(root)}
+    code = ("import sys; from pathlib import Path; from analysis import report; "
+            f"sys.exit(report.run_all(Path({str(out)!r}), jobs=2, force=True, "
+            "areas=['walsall', 'leicester-city']))")
+    res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         timeout=600)
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert (out / "walsall" / "report.html").exists()
+    assert not (out / "leicester-city").exists()
+    assert "leicester-city" in res.stderr and "returns folder not found" in res.stderr
+    assert "Traceback" not in res.stderr
+    assert "FAILED: leicester-city" in res.stdout
+    index = (out / "index.html").read_text()
+    assert "failed" in index
 
 
 def _cli(*args):
@@ -133,47 +262,21 @@ def test_make_report_with_typo_fails_with_the_message():
     assert "Traceback" not in res.stderr
 
 
-@pytest.fixture(scope="module")
-def llr_report(tmp_path_factory):
-    report.ensure_demo_data()
-    out = tmp_path_factory.mktemp("llr")
-    path = report.run_area(resolve_area("llr", "stp"), out)
-    return path, path.read_text(encoding="utf-8")
+def test_analyst_mode_shows_code_and_keeps_the_notebook(tmp_path):
+    path = report.run_area(resolve_area("walsall", "ccg"), tmp_path, show_code=True)
+    html = path.read_text(encoding="utf-8")
+    assert "load_workforce" in html and 'class="highlight' in html
+    assert (path.parent / "notebooks" / "report.ipynb").exists()
 
 
-def test_llr_report_shows_the_plan_tables(llr_report):
-    _, html = llr_report
-    rows = _rows(html)
-    assert ["LLR STP Total", "756", "542", "377", "255", "432", "285", "2,186", "1,592",
-            "3,751", "2,674"] in rows
-    total9 = [r for r in rows if r[:2] == ["Total", "Total"]]
-    assert len(total9) == 1 and total9[0][-1] == "26.0%"
-    assert ["LLR", "Headcount", "8", "37", "52", "97"] in rows
-    assert ["LLR", "WTE", "4.36", "7.82", "27.26", "39.44"] in rows
-    for period, wte in (("2015-09", "563"), ("2017-03", "565")):
-        assert [period, wte, ""] in rows
-    assert ["2017-10", "541", "639"] in rows
+def test_internal_mode_turns_suppression_off(monkeypatch):
+    from analysis import disclosure
+
+    monkeypatch.setenv("GPW_SUPPRESS_BELOW", "0")
+    assert disclosure.threshold() == 0 and disclosure.mode() == "internal"
+    monkeypatch.delenv("GPW_SUPPRESS_BELOW")
+    assert disclosure.threshold() == 5 and disclosure.mode() == "published"
 
 
-def test_llr_report_has_data_quality_and_published_differences(llr_report):
-    _, html = llr_report
-    text = re.sub(r"<[^>]+>", "", html)
-    assert "119 practices returned" in text and "18 were carried forward" in text
-    assert "1 estimated" in text
-    assert "published total differs from the sum of its own rows (27.26)" in text
-    assert "published figure differs from its own components (they sum to 807)" in text
-    assert re.search(r"10,858 raw rows.*2,744 kept.*7,963 corrected.*151 quarantined", text,
-                     flags=re.S)
-
-
-def test_wolverhampton_report_adds_groups_and_turnover(ccg_report):
-    path, html = ccg_report
-    text = re.sub(r"<[^>]+>", "", html)
-    assert "Workforce by practice group" in text
-    assert "Monthly headcount, joiners, leavers and turnover" in text
-    assert "Eligibility of each practice group" in text
-    rows = _rows(html)
-    assert ["NHS Wolverhampton CCG", "44", "277,006", "157", "31", "17", "133.3"] in rows
-    for name in ("practice_groups", "turnover", "cluster_stocktake", "cluster_vacancies",
-                 "returns_status", "returns_rows_by_rule"):
-        assert (path.parent / "tables" / f"{name}.csv").exists(), name
+def test_outputs_have_no_staging_left(batch):
+    assert [p.name for p in Path(batch).iterdir() if p.name.startswith(".")] == []
