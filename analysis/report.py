@@ -316,6 +316,7 @@ def write_index(out_root: Path, status: dict[str, str] | None = None) -> Path:
     from analysis.reporting import REPORT_CSS, atomic_write_bytes, fmt_dp, fmt_int
 
     status = status or {}
+    R = " style='text-align:right'"
     rows = []
     for slug, area in registry().items():
         folder = out_root / slug
@@ -323,15 +324,17 @@ def write_index(out_root: Path, status: dict[str, str] | None = None) -> Path:
         h = json.loads(meta_file.read_text()) if meta_file.exists() else {}
         wf, sc = h.get("workforce", {}), h.get("scenarios", {})
         exists = (folder / "report.html").exists()
-        state = status.get(slug, "ok" if exists else "not built")
+        state = {"ok": "built", "skipped": "unchanged"}.get(
+            status.get(slug, "ok" if exists else "not built"), status.get(slug, "not built"))
         link = (f"<a href='{html.escape(slug)}/report.html'>{html.escape(area.name)}</a>"
                 if exists else html.escape(area.name))
         rows.append(
             f"<tr><td>{link}</td><td>{area.kind.upper()}</td>"
-            f"<td>{fmt_int(wf.get('practices'))}</td><td>{fmt_int(wf.get('patients'))}</td>"
-            f"<td>{fmt_dp(2)(wf.get('gp_fte_per_1000'))}</td>"
-            f"<td>{fmt_dp(1)(wf.get('gap_fte'))}</td>"
-            f"<td>{_share(wf.get('share_55_plus'))}</td>"
+            f"<td{R}>{fmt_int(wf.get('practices'))}</td>"
+            f"<td{R}>{fmt_int(wf.get('patients'))}</td>"
+            f"<td{R}>{fmt_dp(2)(wf.get('gp_fte_per_1000'))}</td>"
+            f"<td{R}>{fmt_dp(1)(wf.get('gap_fte'))}</td>"
+            f"<td{R}>{_share(wf.get('share_55_plus'))}</td>"
             f"<td>{html.escape(sc.get('scenario', ''))}"
             f"{'' if not sc else ': ' + fmt_int(sc.get('position')) + ' WTE'}</td>"
             f"<td>{html.escape(state)}</td></tr>")
@@ -344,7 +347,7 @@ def write_index(out_root: Path, status: dict[str, str] | None = None) -> Path:
             "(negative: above it).</p><div class='report-table'><table><caption>Areas"
             "</caption><thead><tr><th>Area</th><th>Kind</th><th>Practices</th><th>Patients</th>"
             "<th>GP FTE per 1,000</th><th>Gap to 0.58 (FTE)</th><th>GPs aged 55+</th>"
-            "<th>Leading scenario</th><th>Status</th></tr></thead><tbody>" + "".join(rows)
+            "<th>Leading scenario (STP model)</th><th>This run</th></tr></thead><tbody>" + "".join(rows)
             + "</tbody></table></div></body></html>")
     path = out_root / "index.html"
     atomic_write_bytes(path, page.encode("utf-8"))

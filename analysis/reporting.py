@@ -168,10 +168,10 @@ class Report:
     def figure_html(self, fig, name: str, alt: str, source: str) -> str:
         """Save ``fig`` as PNG and return an ``<img>`` with alt text and a source line."""
         self._n_charts += 1
-        fig.text(0.01, 0.01, f"Source: {source}", fontsize=8, color="#555555", ha="left",
-                 va="bottom")
+        _add_source_strip(fig, f"Source: {source}")
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+        # no bbox_inches="tight": it draws the figure twice; charts lay themselves out
+        fig.savefig(buf, format="png", dpi=110)
         plt.close(fig)
         data = buf.getvalue()
         atomic_write_bytes(self.charts_dir / f"{name}.png", data)
@@ -180,6 +180,23 @@ class Report:
                 f'style="max-width:100%"><figcaption>Figure {self._label(self._n_charts)}. '
                 f"{html.escape(alt)} <a href=\"charts/{html.escape(name)}.png\">PNG</a>"
                 "</figcaption></figure>")
+
+
+def _add_source_strip(fig, text: str, strip_in: float = 0.3) -> None:
+    """Make room under the charts for a source line: the figure grows by ``strip_in`` inches
+    and every axes keeps its size and place above the strip (no extra draw needed)."""
+    w, h = fig.get_size_inches()
+    total = h + strip_in
+    for ax in fig.axes:
+        pos = ax.get_position()
+        ax.set_position([pos.x0, (pos.y0 * h + strip_in) / total, pos.width,
+                         pos.height * h / total])
+    for t in fig.texts:  # suptitles and figure notes keep their distance from the top
+        x, y = t.get_position()
+        t.set_position((x, (y * h + strip_in) / total))
+    fig.set_size_inches(w, total)
+    fig.text(0.01, 0.35 * strip_in / total, text, fontsize=8, color="#555555", ha="left",
+             va="center")
 
 
 def role_chart(fte_per_1000: pd.DataFrame, highlight: list[str], target: float | None,

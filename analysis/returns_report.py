@@ -303,7 +303,8 @@ def pyramids(ctx: returns_pipeline.ReturnsContext, rpt: Report) -> str:
     for group, name, label in ((None, "all_staff", "all staff"), ("GP", "gps", "GPs")):
         pyr = local_tables.age_gender_pyramid(staff, staff_group=group, period=ctx.period)
         shown = _suppress(pyr.reset_index(), ["F", "M", "U"])
-        fig = local_tables.pyramid_chart(pyr, f"Headcount by age and gender: {label}")
+        fig = local_tables.pyramid_chart(shown.set_index("age_band").astype("Float64").fillna(0),
+                                         f"Headcount by age and gender: {label}")
         total = int(pyr[["F", "M", "U"]].to_numpy().sum())
         older = int(pyr.loc[[b for b in pyr.index if b in ("55-59", "60-64", "65-69", "70+")],
                             ["F", "M", "U"]].to_numpy().sum())
@@ -382,9 +383,9 @@ def groups_section(ctx: returns_pipeline.ReturnsContext, rpt: Report,
              + _sup_note()))
     turnover = local_tables.monthly_turnover(staff)
     parts.append(rpt.figure_html(
-        local_tables.turnover_chart(turnover), "turnover",
+        local_tables.turnover_chart(_suppress(turnover, ["joiners", "leavers"])), "turnover",
         "Monthly joiners and leavers, with turnover as a percentage, for GPs (excluding "
-        "registrars) and nurses over the year of returns.", SOURCE))
+        "registrars) and nurses over the year of returns." + _sup_note(), SOURCE))
     parts.append(rpt.table_html(
         _suppress(turnover, ["joiners", "leavers"]), "turnover", "Monthly headcount, joiners, "
         "leavers and turnover", formats={"headcount": fmt_int, "joiners": fmt_int,
