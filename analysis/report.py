@@ -347,8 +347,8 @@ def write_index(out_root: Path, status: dict[str, str] | None = None) -> Path:
             "(negative: above it).</p><div class='report-table'><table><caption>Areas"
             "</caption><thead><tr><th>Area</th><th>Kind</th><th>Practices</th><th>Patients</th>"
             "<th>GP FTE per 1,000</th><th>Gap to 0.58 (FTE)</th><th>GPs aged 55+</th>"
-            "<th>Leading scenario (STP model)</th><th>This run</th></tr></thead><tbody>" + "".join(rows)
-            + "</tbody></table></div></body></html>")
+            "<th>Leading scenario (STP model)</th><th>This run</th></tr></thead><tbody>"
+            + "".join(rows) + "</tbody></table></div></body></html>")
     path = out_root / "index.html"
     atomic_write_bytes(path, page.encode("utf-8"))
     path.chmod(0o644)
