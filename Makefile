@@ -40,8 +40,9 @@ reports: $(STAMP) ## Every area's report, in parallel, and outputs/index.html [J
 	@$(PY) -m analysis.report --all $${CODE:+--code} $${INTERNAL:+--internal} \
 		$${FORCE:+--force} $${JOBS:+--jobs "$$JOBS"}
 
-bench: $(STAMP) ## Time one report against the floor, the batch, and national scale
+bench: $(STAMP) ## Time one report against the floor, the batch, Monte Carlo and national scale
 	@$(PY) -m analysis.bench
+	@$(PY) -m analysis.scenarios bench
 	@if $(PY) -c "import analysis.national_scale" 2>/dev/null; then \
 		$(PY) -m analysis.national_scale bench; fi
 
