@@ -22,14 +22,13 @@ from __future__ import annotations
 
 import gzip
 import io
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from analysis import urgent_care as uc
+from analysis.atomic import atomic_write_bytes
 from analysis.config import DATA_DEMO, load_config, registry
 
 FILES = {
@@ -85,18 +84,6 @@ CLIN_TYPES = ["gp", "anp", "nurse", "paramedic", "pharmacist", "mental_health"]
 CLIN_P = np.array([0.36, 0.15, 0.25, 0.14, 0.06, 0.04])
 MINUTES_MEDIAN = {"gp": 12, "anp": 15, "nurse": 16, "paramedic": 16, "pharmacist": 12,
                   "mental_health": 30, "dental_nurse": 9}
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def hourly_intensity(start=START, end=END, holidays=uc.BANK_HOLIDAYS, rng=None) -> pd.Series:
@@ -433,11 +420,11 @@ def build(out_dir: Path = DATA_DEMO, seed: int | None = None) -> dict[str, Path]
     out_dir = Path(out_dir)
     files = {k: out_dir / v for k, v in FILES.items()}
     cases = simulate_cases(demo_volumes(), seed=seed)
-    _atomic_write(files["uc_cases"], _gzip(cases_csv(cases)))
+    atomic_write_bytes(files["uc_cases"], _gzip(cases_csv(cases)))
     rows = iucadc_rows(cases, contract_of_area(), seed)
     adc = pd.DataFrame(rows, columns=uc.IUCADC_COLUMNS)
-    _atomic_write(files["uc_iucadc"],
+    atomic_write_bytes(files["uc_iucadc"],
                   adc.to_csv(index=False, lineterminator="\n").encode("utf-8-sig"))
     rng = np.random.default_rng(seed + 11)
-    _atomic_write(files["uc_ecds"], ecds_text(rng).encode("utf-8"))
+    atomic_write_bytes(files["uc_ecds"], ecds_text(rng).encode("utf-8"))
     return files

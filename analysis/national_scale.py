@@ -768,13 +768,11 @@ CACHE_DIR = DATA_PROCESSED / "cache"
 entries are named differently; ``make clean`` removes it)."""
 
 
-def file_sha256(path, chunk: int = 1 << 20) -> str:
-    """Hex sha256 of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
-    return h.hexdigest()
+def file_sha256(path) -> str:
+    """Hex sha256 of a file's bytes (:func:`analysis.provenance.sha256`)."""
+    from analysis.provenance import sha256
+
+    return sha256(path)
 
 
 def cache_path(csv_path, cache_dir=CACHE_DIR) -> Path:

@@ -11,8 +11,6 @@ import base64
 import html
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import matplotlib
@@ -21,24 +19,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from analysis.atomic import atomic_write_bytes  # noqa: E402,F401  (re-exported)
+
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
            "#000000"]
 GREY = "#8C8C8C"
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write to a temporary file in the same folder, then rename over the target."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def fmt_int(x) -> str:
@@ -150,7 +136,9 @@ class Report:
                 shown[col] = shown[col].map(f)
         shown = shown.rename(columns=labels or {})
         first = shown.columns[0]
-        styler = shown.style.hide(axis="index").set_caption(
+        # cells and headings are text from the inputs (practice names...): escaped, never HTML
+        styler = shown.style.hide(axis="index").format(escape="html").format_index(
+            escape="html", axis=1).set_caption(
             f"Table {self._label(self._n_tables)}. {html.escape(caption)}")
         numeric = [c for c in shown.columns if c != first]
         styler = styler.set_properties(subset=numeric, **{"text-align": "right"})

@@ -9,6 +9,11 @@ of the chapter, so the notebook stays a list of short calls.
 CCG reports show the STP model (the published scenarios are STP figures; no plan splits the
 over-55s, trainees or recruits by CCG) and add one indicative table scaling it by the CCG's share
 of the STP workforce, clearly labelled as such.
+
+Two further parts close the chapter where the config names a file for the area's STP
+(``scenarios: funding:`` and ``scenarios: risks:``; LLR only): the General Practice funding
+trajectories (:mod:`analysis.funding`, LLR plan Table 17) and the risk register heat map and RAG
+table (:mod:`analysis.risks`, LLR plan Figure 15).
 """
 
 from __future__ import annotations
@@ -26,8 +31,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from analysis import funding as fd  # noqa: E402
+from analysis import risks as rk  # noqa: E402
 from analysis import scenarios as sc  # noqa: E402
-from analysis.config import ROOT, Area, load_config, resolve_area  # noqa: E402
+from analysis.config import ROOT, Area, load_config, registry, resolve_area  # noqa: E402
 from analysis.reporting import GREY, PALETTE, Report, fmt_dp, fmt_int  # noqa: E402
 
 CHAPTER = "Scenario models: GP supply, demand and the gap"
@@ -50,6 +57,10 @@ class ScenarioContext:
     target: float = math.nan
     mc: dict | None = None
     tornado: pd.DataFrame | None = None
+    funding_path: Path | None = None
+    funding: pd.DataFrame | None = None
+    risks_path: Path | None = None
+    risks: pd.DataFrame | None = None
 
     @property
     def has_model(self) -> bool:
@@ -65,15 +76,21 @@ def scenario_settings(cfg: dict | None = None) -> dict:
     cfg = cfg or load_config()
     s = dict(cfg.get("scenarios") or {})
     s.setdefault("files", {})
+    s["funding"] = dict(s.get("funding") or {})
+    s["risks"] = dict(s.get("risks") or {})
     s.setdefault("draws", 10_000)
     s.setdefault("seed", 20171001)
     s.setdefault("uncertainty_mode", "annual")
     return s
 
 
-def scenario_file_for(area: Area, cfg: dict | None = None) -> Path | None:
-    """The scenario file that applies to an area (its STP's), or None."""
-    rel = scenario_settings(cfg)["files"].get(area.stp)
+def scenario_file_for(area: Area, cfg: dict | None = None, kind: str = "files") -> Path | None:
+    """The file of a kind that applies to an area (its STP's), or None.
+
+    ``kind`` is the key under ``scenarios:`` in the config: ``files`` (scenario YAML),
+    ``funding`` (funding trajectories CSV) or ``risks`` (risk register CSV).
+    """
+    rel = scenario_settings(cfg)[kind].get(area.stp)
     if rel is None:
         return None
     p = Path(rel)
@@ -105,6 +122,13 @@ def load_context(area_slug: str, area_kind: str | None = None, scenario_file=Non
     ctx = ScenarioContext(area, stp, None, int(draws or settings["draws"]),
                           int(settings["seed"] if seed is None else seed),
                           settings["uncertainty_mode"])
+    ctx.funding_path = scenario_file_for(area, kind="funding")
+    if ctx.funding_path is not None:
+        ctx.funding = fd.funding_table(fd.read_funding(ctx.funding_path),
+                                       total_label=f"All {stp.short_name} CCGs")
+    ctx.risks_path = scenario_file_for(area, kind="risks")
+    if ctx.risks_path is not None:
+        ctx.risks = rk.rag_table(rk.read_register(ctx.risks_path))
     if path is None:
         return ctx
     sset = sc.load_scenario_file(path)
@@ -182,8 +206,37 @@ def title_md(ctx: ScenarioContext) -> str:
     return head + text
 
 
+def funding_risk_caveats(ctx: ScenarioContext) -> list[str]:
+    """Caveats of the funding and risk parts (empty when neither applies)."""
+    out = []
+    if ctx.funding is not None:
+        f = ctx.funding
+        out.append(f"Funding trajectories ({f.attrs.get('source') or 'see the input file'}) are "
+                   "the plan's expectations in cash terms, not outturn. Shares are shown to two "
+                   "decimal places, the plan prints one; shortfalls are "
+                   "share x allocation - spend, in GBP thousands.")
+    if ctx.risks is not None:
+        r = ctx.risks
+        out.append(f"Risk RAG bands ({rk.rag_text(r.attrs['amber_from'], r.attrs['red_from'])})"
+                   f" are not stated in the risk log; they follow the {rk.BANDS_SOURCE}. Scores "
+                   "are as recorded in the register: "
+                   f"{r.attrs.get('source') or _rel(ctx.risks_path)}.")
+    return out
+
+
 def record(ctx: ScenarioContext, rpt) -> None:
-    """Record the leading scenario's outcome, the scenario file and the run parameters."""
+    """Record the leading scenario's outcome, the input files and the run parameters."""
+    inputs = {}
+    if ctx.has_model:
+        inputs["scenario file"] = ctx.sset.path
+    if ctx.funding is not None:
+        inputs["funding trajectories"] = ctx.funding_path
+    if ctx.risks is not None:
+        inputs["risk register"] = ctx.risks_path
+    if inputs:
+        rpt.record_inputs("Scenario models", inputs)
+    if ctx.funding is not None or ctx.risks is not None:
+        rpt.record_caveats("Scenario models: funding and risks", funding_risk_caveats(ctx))
     if not ctx.has_model:
         return
     h = ctx.headline
@@ -191,7 +244,6 @@ def record(ctx: ScenarioContext, rpt) -> None:
     rpt.headline("scenarios", scenario=h.name, position=float(row["position"]),
                  target=float(ctx.target), gap=float(row["gap"]),
                  p_meet=float(ctx.mc[h.id].p_meet), horizon=ctx.sset.horizon_label)
-    rpt.record_inputs("Scenario models", {"scenario file": ctx.sset.path})
     rpt.record_parameters("Scenario models", {"draws": ctx.draws, "seed": ctx.seed,
                                               "uncertainty mode": ctx.uncertainty_mode})
 
@@ -287,11 +339,24 @@ SECTIONS = {
     "assumptions": (
         "### Assumptions\n\nEvery parameter, its value in each scenario and its source, as the "
         "National Audit Office asks of workforce models: documented, replicable assumptions."),
+    "funding": (
+        "### Funding for General Practice\n\nThe CCGs' General Practice funding trajectories "
+        "(LLR plan Table 17): the share of each CCG's allocation spent on primary care against "
+        "the NHSE minimum of 10.9% and the aspiration of 11.3% by 2020, and the money between "
+        "the spend and each line."),
+    "risks": (
+        "### Workforce risks\n\nThe workforce risk register (LLR plan Figure 15): each risk's "
+        "likelihood and impact, scored 1-5, and its score (likelihood x impact, 1-25), rated red, "
+        "amber or green."),
 }
 
 
 def section_md(ctx: ScenarioContext, key: str) -> str:
     """Heading and introduction of one section (Markdown); empty when it does not apply."""
+    if key == "funding":
+        return SECTIONS[key] if ctx.funding is not None else ""
+    if key == "risks":
+        return SECTIONS[key] if ctx.risks is not None else ""
     if not ctx.has_model:
         return ""
     if key == "hee" and "implied_gap" not in ctx.sset.demand:
@@ -824,3 +889,100 @@ def fan_html(ctx: ScenarioContext, rpt: Report) -> str:
            f"{mc.p_meet:.0%}.")
     return rpt.figure_html(fig, "scenario_fan", alt,
                            f"analysis/scenarios.py Monte Carlo, seed {ctx.seed}")
+
+
+# -------------------------------------------------------------------------------------------
+# Funding trajectories and the risk register (only where the config names the files)
+# -------------------------------------------------------------------------------------------
+
+
+def _rel(path: Path | None) -> str:
+    if path is None:
+        return ""
+    path = Path(path)
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else path.name
+
+
+def _bullets(items: list[str]) -> str:
+    return "<ul>" + "".join(f"<li>{html.escape(t)}</li>" for t in items) + "</ul>"
+
+
+def funding_names(ctx: ScenarioContext) -> dict[str, str]:
+    """CCG label in the funding file -> the registry's short name (the label if unknown)."""
+    reg = registry()
+    f = ctx.funding
+    return {c: (reg[a].short_name if a in reg else c)
+            for c, a in zip(f["ccg"], f["area"], strict=True)}
+
+
+def funding_html(ctx: ScenarioContext, rpt: Report) -> str:
+    """Findings, chart and table of the General Practice funding trajectories (HTML)."""
+    f = ctx.funding
+    if f is None:
+        return ""
+    names = funding_names(ctx)
+    own = f.loc[f["area"] == ctx.area.slug, "ccg"]
+    highlight = own.iloc[0] if ctx.area.kind == "ccg" and len(own) else None
+    source = f.attrs.get("source") or _rel(ctx.funding_path)
+    lo, hi = f.attrs["minimum"], f.attrs["aspiration"]
+    fig = fd.funding_chart(f, f"{ctx.stp.short_name} CCGs: share of allocation spent on "
+                              "primary care", highlight=highlight, names=names)
+    chart = rpt.figure_html(fig, "scenario_funding_share", fd.chart_alt(f, names),
+                            f"{source}; analysis/funding.py")
+    order = list(dict.fromkeys(f["ccg"]))  # the CCGs in file order, then the total
+    df = f.assign(_c=f["ccg"].map(order.index)).sort_values(["_c", "year"], kind="stable")
+    df["ccg"] = df["ccg"].map(names)
+    cols = ["ccg", "year", "allocation_k", "cocommissioning_k", "cocommissioning_share",
+            "discretionary_k", "spend_k", "share", "shortfall_minimum_k",
+            "shortfall_aspiration_k"]
+    df = df[cols].reset_index(drop=True)
+    pct2 = fmt_pct(2)
+    money = [c for c in cols if c.endswith("_k")]
+    labels = dict(fd.LABELS)
+    labels["shortfall_minimum_k"] = f"Shortfall to {lo:.1%} (£000)"
+    labels["shortfall_aspiration_k"] = f"Shortfall to {hi:.1%} (£000)"
+    table = rpt.table_html(
+        df, "scenario_funding",
+        f"General Practice funding trajectories by CCG (£000), with the shortfall against the "
+        f"{lo:.1%} minimum and the {hi:.1%} aspiration",
+        formats={**dict.fromkeys(money, fmt_int), "cocommissioning_share": pct2, "share": pct2},
+        labels=labels, highlight=names.get(highlight) if highlight else None,
+        note=f"Source: {source}, transcribed in {_rel(ctx.funding_path)}; total spend, shares "
+             "and shortfalls computed by analysis/funding.py. Shortfall = line x allocation - "
+             "spend: negative when spend is above the line. Target: "
+             f"{fd.THRESHOLD_SOURCE}.")
+    return html_block(_bullets(fd.findings(f, names))) + chart + table
+
+
+def fmt_pct(decimals: int):
+    """Formatter for a fraction as a percentage (half-up)."""
+    f = fmt_dp(decimals)
+    return lambda v: "" if pd.isna(v) else f"{f(float(v) * 100)}%"
+
+
+def risks_html(ctx: ScenarioContext, rpt: Report) -> str:
+    """Summary, 5x5 heat map and RAG table of the risk register (HTML)."""
+    t = ctx.risks
+    if t is None:
+        return ""
+    source = t.attrs.get("source") or _rel(ctx.risks_path)
+    open_ = t[t["status"] == "Open"].reset_index(drop=True)
+    amber, red = t.attrs["amber_from"], t.attrs["red_from"]
+    fig = rk.heat_map(open_, f"{ctx.stp.short_name} workforce risks: open risks by likelihood "
+                             "and impact", amber, red)
+    chart = rpt.figure_html(fig, "scenario_risk_heatmap", rk.heat_alt(open_),
+                            f"{source}; analysis/risks.py")
+    cols = ["risk_id", "description", "likelihood", "impact", "score", "level", "rag",
+            "original_score", "movement", "mitigation", "responsible", "status"]
+    table = rpt.table_html(
+        t[cols], "scenario_risk_register",
+        "Workforce risks by score (likelihood x impact), highest first, with RAG rating",
+        labels={"risk_id": "Risk", "description": "Description", "likelihood": "Likelihood",
+                "impact": "Impact", "score": "Score", "level": "Level", "rag": "RAG",
+                "original_score": "Score when added", "movement": "Movement",
+                "mitigation": "Mitigating actions", "responsible": "Responsible",
+                "status": "Status"},
+        note=f"Source: {source}, transcribed in {_rel(ctx.risks_path)}. Current scores are the "
+             f"latest review's. RAG: {rk.rag_text(amber, red)}; levels Low 1-3, Moderate 4-6, "
+             f"High 8-12, Significant 15-25 (the {rk.BANDS_SOURCE}).")
+    return html_block(_bullets(rk.summary(t))) + chart + table
