@@ -208,39 +208,17 @@ def _from_cache(key):
 def load_processed_context(area_slug: str, area_kind: str | None = None,
                            inputs: dict | None = None, snapshots: dict | None = None,
                            root: Path = DATA_PROCESSED) -> ReturnsContext | None:
-    """The returns context rebuilt from the Parquet files notebook 01 wrote.
+    """The cleaned returns notebook 01 produced, for the tables notebook.
 
-    Falls back to :func:`load_returns` (and writes the files) when they are missing, so the
-    tables notebook also runs on its own.
+    The cleaning is cached by the content of its inputs and code (see :func:`load_returns`), so
+    this reads the result back rather than cleaning again; it also writes the Parquet tables
+    when they are missing, so the tables notebook runs on its own.
     """
-    cfg = load_config()
-    area = resolve_area(area_slug, area_kind, cfg)
-    stp = registry(cfg)[area.stp]
-    settings = returns_config(stp.slug, cfg)
-    if settings is None:
-        return None
-    folder = processed_dir(stp.slug, root)
-    if not all((folder / f"{n}.parquet").exists() for n in PROCESSED_TABLES):
-        ctx = load_returns(area_slug, area_kind, inputs, snapshots)
+    ctx = load_returns(area_slug, area_kind, inputs, snapshots)
+    if ctx is not None and not all((processed_dir(ctx.stp.slug, root) / f"{n}.parquet").exists()
+                                   for n in PROCESSED_TABLES):
         write_processed(ctx, root)
-        return ctx
-    t = read_processed(stp.slug, root)
-    result = cleaning.CleanResult(staff=t["staff"], vacancies=t["vacancies"], audit=t["audit"],
-                                  corrections=t["corrections"], status=t["status"])
-    counts = result.outcome_counts()
-    ref_path = (inputs or {}).get("practice_reference") or input_path("practice_reference", cfg)
-    groups = None
-    if settings.get("practice_groups"):
-        groups = pd.read_csv(ROOT / settings["practice_groups"], dtype=str).fillna("")
-    period = str((snapshots or {}).get("returns_period") or settings["period"])
-    periods = [str(p) for p in settings.get("periods") or sorted(set(t["staff"]["period"]))]
-    return ReturnsContext(
-        area=area, stp=stp, ccgs=stp_members(stp.slug, cfg), period=period, periods=periods,
-        folder=Path(settings["folder"]), files=sorted(set(t["audit"]["source_file"])),
-        raw_rows=len(t["audit"]),
-        accounting={"raw": len(t["audit"]), **{k: int(v) for k, v in counts.items()}},
-        result=result, reference=readers.read_practice_reference(ref_path),
-        unmapped=pd.DataFrame(columns=["file", "column"]), groups=groups)
+    return ctx
 
 
 def processed_dir(stp_slug: str, root: Path = DATA_PROCESSED) -> Path:
