@@ -29,6 +29,7 @@ REGISTRAR_ROLES = {"Registrar ST1/2", "Registrar ST3/4", "Registrar F1/2"}
 LOCUM_ROLES = {"Locum covering sickness/maternity/paternity", "Locum covering vacancy",
                "Locum other"}
 STAFF_GROUPS = ["GP", "Nurses", "Direct Patient Care", "Admin/Non-clinical"]
+MISSING_MARKERS = frozenset({"", "ND", "NA"})  # as in analysis.readers: missing, never zero
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d %b %Y", "%d-%b-%Y",
                 "%Y-%m-%d %H:%M:%S")
 
@@ -43,6 +44,7 @@ class Limits:
     min_age: int = 18
     max_age: int = 80
     hours_sessions_tolerance_wte: float = 0.05
+    max_years_after_period: int = 5  # start or leaving dates later than this are typing errors
 
 
 # ---------------------------------------------------------------------------------------------
@@ -64,10 +66,16 @@ def hours_to_wte(hours: pd.Series, per_wte: float = HOURS_PER_WTE) -> pd.Series:
     return hours / per_wte
 
 
+def typed(values: pd.Series) -> pd.Series:
+    """True where something other than blank or a missing marker ('ND', 'NA') was typed."""
+    return ~normalise_text(values).str.upper().isin(MISSING_MARKERS)
+
+
 def to_number(values: pd.Series) -> pd.Series:
-    """Text to float; blank -> NaN; text that is not a number -> NaN (caller flags it)."""
+    """Text to float; blank, 'ND', 'NA' -> NaN; text that is not a number -> NaN (caller
+    flags it, see :func:`typed`)."""
     text = normalise_text(values).str.replace(",", "", regex=False)
-    out = pd.to_numeric(text.where(text != ""), errors="coerce").astype(float)
+    out = pd.to_numeric(text.where(typed(values)), errors="coerce").astype(float)
     return out.where(np.isfinite(out))  # 'inf', '1e400' are not numbers either
 
 
@@ -75,13 +83,14 @@ def parse_date(values: pd.Series) -> pd.Series:
     """Dates in the common typed formats (ISO, dd/mm/yyyy, dd/mm/yy, 1 Apr 2017...)."""
     text = normalise_text(values)
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    todo = text != ""
+    todo = typed(values)
     for fmt in DATE_FORMATS:
         if not todo.any():
             break
         parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
-        ok = parsed.notna()
-        out.loc[ok[ok].index] = parsed[ok]
+        # years past 2262 parse at a unit datetime64[ns] cannot hold: not dates here
+        ok = parsed.notna() & parsed.between(pd.Timestamp.min, pd.Timestamp.max)
+        out.loc[ok[ok].index] = parsed[ok].astype("datetime64[ns]")
         todo.loc[ok[ok].index] = False
     return out
 
@@ -103,7 +112,7 @@ def band_bounds(bands: pd.Series) -> tuple[pd.Series, pd.Series]:
     lo = lo.where(under.isna(), 0)
     hi = hi.where(under.isna(), under - 1)
     plus = text.str.contains(r"\+|plus", regex=True)
-    hi = hi.where(~plus, 120)
+    hi = hi.where(~plus, lo.clip(lower=120))  # open-ended: up to 120 (or the lower bound)
     return lo.astype(float), hi.astype(float)
 
 
@@ -279,8 +288,8 @@ def clean_returns(raw: pd.DataFrame, reference: pd.DataFrame, limits: Limits | N
 
     sessions = to_number(t["sessions_per_week"])
     hours = to_number(t["hours_per_week"])
-    bad_num = ((t["sessions_per_week"].str.strip() != "") & sessions.isna()) | (
-        (t["hours_per_week"].str.strip() != "") & hours.isna())
+    bad_num = (typed(t["sessions_per_week"]) & sessions.isna()) | (
+        typed(t["hours_per_week"]) & hours.isna())
     audit.quarantine(staff_rows & bad_num, "sessions or hours is not a number")
     wte_s = sessions_to_wte(sessions, limits.sessions_per_wte)
     wte_h = hours_to_wte(hours, limits.hours_per_wte)
@@ -296,10 +305,10 @@ def clean_returns(raw: pd.DataFrame, reference: pd.DataFrame, limits: Limits | N
                      + wte.round(2).astype(str) + ")")
 
     dob = parse_date(t["date_of_birth"])
-    audit.quarantine(staff_rows & (t["date_of_birth"].str.strip() != "") & dob.isna(),
+    audit.quarantine(staff_rows & typed(t["date_of_birth"]) & dob.isna(),
                      "date of birth is not a date: '" + t["date_of_birth"] + "'")
     age_typed = to_number(t["age"])
-    audit.quarantine(staff_rows & (t["age"].str.strip() != "") & age_typed.isna(),
+    audit.quarantine(staff_rows & typed(t["age"]) & age_typed.isna(),
                      "age is not a number: '" + t["age"] + "'")
     age = age_from_dob(dob, pe).astype(float).fillna(age_typed)
     lo, hi = band_bounds(t["age_band"])
@@ -310,10 +319,15 @@ def clean_returns(raw: pd.DataFrame, reference: pd.DataFrame, limits: Limits | N
                      "age " + age_text + " is over " + str(limits.max_age))
     start = parse_date(t["start_date"])
     leave = parse_date(t["leaving_date"])
-    audit.quarantine(staff_rows & (t["start_date"].str.strip() != "") & start.isna(),
+    audit.quarantine(staff_rows & typed(t["start_date"]) & start.isna(),
                      "start date is not a date: '" + t["start_date"] + "'")
-    audit.quarantine(staff_rows & (t["leaving_date"].str.strip() != "") & leave.isna(),
+    audit.quarantine(staff_rows & typed(t["leaving_date"]) & leave.isna(),
                      "leaving date is not a date: '" + t["leaving_date"] + "'")
+    horizon = pe + pd.DateOffset(years=int(limits.max_years_after_period))
+    for name, when in (("start date", start), ("leaving date", leave)):
+        audit.quarantine(staff_rows & (when > horizon),
+                         name + " " + when.dt.strftime("%Y-%m-%d").fillna("") + " is more than "
+                         + str(limits.max_years_after_period) + " years after the period")
     audit.quarantine(staff_rows & leave.notna() & start.notna() & (leave < start),
                      "leaving date before start date")
 
@@ -340,7 +354,9 @@ def clean_returns(raw: pd.DataFrame, reference: pd.DataFrame, limits: Limits | N
         "staff_group": roles["staff_group"], "role": roles["role"],
         "is_registrar": roles["role"].isin(list(REGISTRAR_ROLES)),
         "is_locum": roles["role"].isin(list(LOCUM_ROLES)), "gender": gender,
-        "age": pd.Series(age, index=raw.index).round().astype("Int64"),
+        # (quarantined ages may be huge: 1e19 does not fit Int64; those rows are dropped below)
+        "age": pd.Series(age, index=raw.index).where(lambda a: a.abs() < 1e6).round()
+        .astype("Int64"),
         "age_band": band, "age_lower": age_lo, "wte": wte, "start_date": start,
         "leaving_date": leave, "source": "return", "carried_from": pd.NA,
         "source_file": raw["source_file"], "source_row": raw["source_row"],

@@ -15,6 +15,7 @@ data) and 'NA' (not available) become missing values, never zero.
 from __future__ import annotations
 
 import csv
+import gzip
 from pathlib import Path
 
 import numpy as np
@@ -75,9 +76,15 @@ def _read_header(path: Path, encoding: str) -> list[str]:
             header = next(csv.reader(fh), None)
     except UnicodeDecodeError:
         raise _decode_error(path, encoding) from None
-    if not header or not any(h.strip() for h in header):
+    except csv.Error as exc:
+        raise InputError(path, f"malformed CSV header ({exc})", row=1) from None
+    with open(path, "rb") as fh:  # decodes (every byte does in latin-1) but is not text
+        if b"\x00" in fh.read(4096):
+            raise InputError(path, "not a text CSV file: it contains NUL bytes (saved as UTF-16 "
+                             "or a file of another kind?); expected a CSV file", row=1)
+    header = [h.strip().lstrip("\ufeff").strip() for h in header or []]
+    if not any(header):
         raise InputError(path, "no header row; expected column names on the first line", row=1)
-    header = [h.strip().lstrip("\ufeff") for h in header]
     seen: set[str] = set()
     for h in header:
         if h.upper() in seen:
@@ -97,6 +104,122 @@ def _decode_error(path: Path, encoding: str) -> InputError:
     return InputError(path, f"not readable as {encoding} text; expected a CSV file")
 
 
+def _quoted_commas(data: bytes, start: int = 0, end: int | None = None) -> tuple[int, int]:
+    """(commas inside quoted values, quotes) in ``data[start:end]``; a doubled quote inside a
+    quoted value closes and reopens it, which counts the same."""
+    end = len(data) if end is None else end
+    inside = quotes = 0
+    pos = data.find(b'"', start, end)
+    while pos != -1:
+        close = data.find(b'"', pos + 1, end)
+        if close == -1:
+            return inside + data.count(b",", pos, end), quotes + 1
+        inside += data.count(b",", pos, close)
+        quotes += 2
+        pos = data.find(b'"', close + 1, end)
+    return inside, quotes
+
+
+def _split(line: str) -> list[str]:
+    """One CSV line as fields (plain split on commas when it is not valid CSV, e.g. a bare CR)."""
+    try:
+        return next(csv.reader([line.rstrip("\r\n")]), [])
+    except csv.Error:
+        return line.rstrip("\r\n").split(",")
+
+
+def _fields(line: bytes) -> int:
+    return line.count(b",") - _quoted_commas(line)[0] + 1 if line else 0
+
+
+BLOCK = 1 << 22
+
+
+def check_field_counts(path: Path) -> None:
+    """Rows with more fields than the header, and a last row cut short, as errors.
+
+    Reading only some columns, pandas ignores fields beyond the header, so one unquoted comma
+    ('1,234', a practice name) would shift every later value of its row into the wrong column
+    without an error; and a file cut off mid-row reads its last row with blanks. This pass
+    counts commas outside quotes on the raw bytes (',', '"' and newlines are the same bytes in
+    UTF-8 and latin-1), a block at a time; only when a block's count is not ``rows x (fields -
+    1)`` is it looked at row by row. Trailing empty fields (a comma ending every row) are
+    tolerated, as pandas does. Gzip-compressed files are checked on their content.
+
+    Raises
+    ------
+    InputError
+        Naming the row with too many fields, or the last row when it has fewer fields than the
+        header and no line break (the file was cut short).
+    """
+    with open(path, "rb") as fh:
+        gz = fh.read(2) == b"\x1f\x8b"
+    try:
+        with (gzip.open if gz else open)(path, "rb") as fh:
+            head = fh.readline()
+            if not head.endswith(b"\n") or head.count(b'"') % 2:
+                return  # no data rows, or a header the CSV parser will judge
+            n = _fields(head.rstrip(b"\r\n").removeprefix(b"\xef\xbb\xbf"))
+            names = _split(head.decode("utf-8", errors="replace").lstrip("\ufeff"))
+            line_no, carry = 2, b""
+            while True:
+                data = fh.read(BLOCK)
+                block = carry + data if carry else data
+                cut = block.rfind(b"\n") + 1 if data else len(block)
+                inside, quotes = _quoted_commas(block, 0, cut)
+                if data and (cut == 0 or quotes % 2):  # a row (a quoted value) runs on: read on
+                    carry = block
+                    continue
+                _check_block(path, block, cut, n, names, line_no, not data, inside, quotes)
+                if not data:
+                    return
+                line_no += block.count(b"\n", 0, cut)
+                carry = block[cut:]
+    except (OSError, EOFError) as exc:
+        raise InputError(path, f"cannot be read as a CSV or gzip-compressed CSV ({exc})") from None
+
+
+def _check_block(path: Path, data: bytes, end: int, n: int, names: list[str], line_no: int,
+                 ends_file: bool, inside: int, quotes: int) -> None:
+    """Whole lines ``data[:end]`` of a CSV from line ``line_no`` on (``inside`` commas within
+    quotes, ``quotes`` quotes); row by row only when the commas outside quotes are not exactly
+    ``n - 1`` per line."""
+    if end == 0:
+        return
+    ended = data.endswith(b"\n", 0, end)
+    rows = data.count(b"\n", 0, end) + (not ended)
+    if quotes % 2 == 0 and data.count(b",", 0, end) - inside == (n - 1) * rows:
+        return
+    lines = data[:end].split(b"\n")
+    if ended:
+        lines.pop()
+    pending, first = b"", line_no
+    for k, line in enumerate(lines):
+        rec = pending + line
+        if not pending:
+            first = line_no + k
+        if rec.count(b'"') % 2:  # a quoted value runs on to the next line
+            pending = rec + b"\n"
+            continue
+        pending = b""
+        body = rec.rstrip(b"\r")
+        fields = _fields(body)
+        if fields > n:
+            extra = _split(body.decode("latin-1"))[n:]
+            if any(c.strip() for c in extra):
+                raise InputError(path, f"row has {len(extra) + n} fields, the header {n}: values "
+                                 "would shift into the wrong columns (a comma in a value that "
+                                 "is not quoted, e.g. 1,234?)", row=first)
+        if ends_file and not ended and k == len(lines) - 1 and body.strip() and fields < n:
+            cut = max(fields - 1, 0)
+            raise InputError(path, f"the last row has {fields} of the {n} fields and no line "
+                             "break: the file looks cut short", row=first,
+                             column=names[cut].strip() if cut < len(names) else None)
+    if pending:
+        raise InputError(path, "a quoted value that starts on this row is never closed: the "
+                         "file looks cut short (or a quote is missing)", row=first)
+
+
 def _read_text_columns(path: Path, usecols: list[str], encoding: str) -> pd.DataFrame:
     """Read the named columns as text, keeping 'NA'/'ND' as written.
 
@@ -106,6 +229,7 @@ def _read_text_columns(path: Path, usecols: list[str], encoding: str) -> pd.Data
     comma.
     """
     wanted = set(usecols)
+    check_field_counts(path)
     try:
         out = pd.read_csv(path, usecols=lambda c: c.strip().lstrip("\ufeff") in wanted,
                           dtype=str, keep_default_na=False, encoding=encoding,
@@ -173,6 +297,11 @@ def parse_numeric(values: pd.Series, path, column: str, *, allow_negative: bool 
         if frac.any():
             i = frac.idxmax()
             raise InputError(path, f"expected a whole number, found {values[i]!r}",
+                             row=int(i) + 2, column=column)
+        huge = num.abs() > 2**53  # beyond exact whole numbers in a float (and int64 wraps)
+        if huge.any():
+            i = huge.idxmax()
+            raise InputError(path, f"expected a whole number below 2**53, found {values[i]!r}",
                              row=int(i) + 2, column=column)
         return num.astype("Int64")
     return num.astype("Float64")
@@ -282,8 +411,9 @@ def parse_dates(values: pd.Series, path, column: str) -> pd.Series:
         if not todo.any():
             break
         parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
-        ok = parsed.notna()
-        out.loc[parsed.index[ok]] = parsed[ok]
+        # pandas parses years past 2262 at a coarser unit that datetime64[ns] cannot hold
+        ok = parsed.notna() & parsed.between(pd.Timestamp.min, pd.Timestamp.max)
+        out.loc[parsed.index[ok]] = parsed[ok].astype("datetime64[ns]")
         todo.loc[parsed.index[ok]] = False
     if todo.any():
         i = int(todo.idxmax())

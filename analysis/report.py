@@ -55,7 +55,7 @@ from analysis.errors import ConfigError, GPWorkforceError
 SCRIPT = re.compile(r"<script\b.*?</script>", re.S | re.I)
 FINGERPRINT = ".fingerprint"
 CODE_GLOBS = ["analysis/*.py", "notebooks/*.ipynb", "config/**/*.yaml", "config/*.yaml",
-              "scenarios/*.yaml", "docs/assumptions.md"]
+              "scenarios/*.yaml", "scenarios/*.csv", "docs/assumptions.md"]
 
 
 class ReportError(GPWorkforceError):
@@ -199,12 +199,13 @@ def run_area(area: Area, out_root: Path = OUTPUTS, show_code: bool = False,
     kernel = cfg["report"]["kernel_name"]
     out_root = Path(out_root)
     out_root.mkdir(parents=True, exist_ok=True)
+    remove_stale_staging(out_root, area.slug, time.time())
     final = out_root / area.slug
     key = fingerprint(area, {"inputs": inputs, "snapshots": snapshots, "code": show_code})
     if not force and (final / "report.html").exists() and (final / FINGERPRINT).exists() \
             and (final / FINGERPRINT).read_text().strip() == key:
         return final / "report.html"
-    staging = Path(tempfile.mkdtemp(prefix=f".{area.slug}-", dir=out_root))
+    staging = Path(tempfile.mkdtemp(prefix=f".{area.slug}-{os.getpid()}-", dir=out_root))
     try:
         params = {"area_slug": area.slug, "area_kind": area.kind, "output_dir": str(staging),
                   "inputs": inputs, "snapshots": snapshots}
@@ -247,6 +248,47 @@ def run_area(area: Area, out_root: Path = OUTPUTS, show_code: bool = False,
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     return final / "report.html"
+
+
+def remove_stale_staging(out_root: Path, slug: str, started: float) -> list[Path]:
+    """Remove what killed runs of ``slug`` left in ``out_root``.
+
+    A run builds in ``.<slug>-<pid>-XXXXXXXX`` and sets the previous report aside as
+    ``.<slug>-old-<ns>`` for the swap; a run killed meanwhile leaves them behind (hidden, never
+    the published report). Those modified before ``started`` whose process is no longer running
+    are removed, so a concurrent run of the same area keeps its staging folder.
+
+    Returns
+    -------
+    The folders removed.
+    """
+    pattern = re.compile(rf"\.{re.escape(slug)}-(?:(?P<pid>\d+)-[a-z0-9_]{{8}}|[a-z0-9_]{{8}}"
+                         r"|old-\d+)")
+    removed = []
+    for p in out_root.iterdir():
+        m = pattern.fullmatch(p.name)
+        if not m or not p.is_dir() or p.is_symlink():
+            continue
+        try:
+            if p.stat().st_mtime >= started or (m["pid"] and _running(int(m["pid"]))):
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(p, ignore_errors=True)
+        removed.append(p)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
 
 
 def _publishable(folder: Path) -> None:
@@ -383,9 +425,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.disable(logging.WARNING)
     if args.internal:
         os.environ["GPW_SUPPRESS_BELOW"] = "0"
-    if args.all:
-        return run_all(args.out, args.code, args.jobs, args.force)
     try:
+        if args.all:
+            return run_all(args.out, args.code, args.jobs, args.force)
         area = resolve_area(args.ccg if args.ccg is not None else args.stp,
                             "ccg" if args.ccg is not None else "stp")
         ensure_demo_data()
@@ -400,6 +442,13 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except GPWorkforceError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # an output folder that cannot be written (or a name too long)
+        where = str(exc.filename if exc.filename is not None else args.out)
+        where = (where if len(where) <= 120 else where[:60] + "..." + where[-40:])
+        where = where.encode("unicode_escape").decode("ascii")
+        print(f"error: cannot write {where!r}: {exc.strerror or type(exc).__name__}",
+              file=sys.stderr)
         return 1
     note = "unchanged since the last run; --force rebuilds" if unchanged else \
         f"{time.perf_counter() - started:.1f} s"

@@ -21,7 +21,7 @@ import yaml
 
 from analysis.config import ROOT
 from analysis.errors import InputError
-from analysis.readers import _decode_error, _read_header
+from analysis.readers import _decode_error, _read_header, check_field_counts
 
 LOOKUP_FILE = ROOT / "config" / "returns_lookup.yaml"
 CANONICAL = ["practice_code", "return_period", "record_type", "staff_id", "staff_group",
@@ -80,6 +80,7 @@ def _period_from_name(path: Path) -> str | None:
 
 def _read_csv(path: Path) -> pd.DataFrame:
     header = _read_header(path, "utf-8") if path.suffix != ".gz" else None
+    check_field_counts(path)
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False,
                          index_col=False, encoding="utf-8")
@@ -97,7 +98,9 @@ def _read_csv(path: Path) -> pd.DataFrame:
 def _read_xlsx(path: Path) -> pd.DataFrame:
     """First worksheet; the header is the first row naming a practice code and a role column."""
     try:
-        raw = pd.read_excel(path, sheet_name=0, header=None, dtype=str).fillna("")
+        # cells as typed, as the CSV reader reads them ('NA', 'NaN', 'None' are not blank)
+        raw = pd.read_excel(path, sheet_name=0, header=None, dtype=str,
+                            keep_default_na=False).fillna("")
     except Exception as exc:  # openpyxl raises many kinds for a damaged or mislabelled file
         raise InputError(path, f"not a readable XLSX workbook ({type(exc).__name__})") from None
     lookup = load_lookup()
@@ -107,9 +110,20 @@ def _read_xlsx(path: Path) -> pd.DataFrame:
             df = raw.iloc[i + 1:].reset_index(drop=True)
             df.columns = [str(v).strip() for v in raw.iloc[i]]
             df["source_row"] = df.index + i + 2
+            df.attrs["header_row"] = i + 1
             return df
     raise InputError(path, "no header row with a practice code and a job role column in the "
                      "first 10 rows", row=1)
+
+
+def _letter(j: int) -> str:
+    """Spreadsheet column letter of the 0-based column ``j`` (0 -> A, 26 -> AA)."""
+    out = ""
+    j += 1
+    while j:
+        j, r = divmod(j - 1, 26)
+        out = chr(65 + r) + out
+    return out
 
 
 def read_return_file(path) -> pd.DataFrame:
@@ -132,6 +146,11 @@ def read_return_file(path) -> pd.DataFrame:
     else:
         df = _read_csv(path)
     header = [c for c in df.columns if c != "source_row"]
+    for j, name in enumerate(header):
+        if not name and (df.iloc[:, j].astype(str).str.strip() != "").any():
+            raise InputError(path, "a column with values has no name in the header row (merged "
+                             "header cells?); give every column its own name",
+                             row=df.attrs.get("header_row", 1), column=_letter(j))
     mapping = map_columns(header, path)
     out = df[list(mapping) + ["source_row"]].rename(columns=mapping)
     out.attrs["unmapped_columns"] = [c for c in header if c not in mapping and c.strip()]

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import InputError
-from analysis.readers import parse_numeric
+from analysis.readers import check_field_counts, parse_numeric
 
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 DAY_SHORT = [d[:3] for d in DAYS]
@@ -163,13 +163,25 @@ def _open_text(path: Path, encoding: str = "utf-8-sig"):
     return open(path, encoding=encoding, newline="")
 
 
+def _utf8_error(path: Path, exc: UnicodeDecodeError) -> InputError:
+    """The decoding error, naming the row of the first bad byte (plain files; not gzip)."""
+    data = path.read_bytes()
+    if not data.startswith(b"\x1f\x8b"):
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as first:
+            return InputError(path, f"not readable as UTF-8 text (byte {first.start}); expected "
+                              "a CSV file", row=data.count(b"\n", 0, first.start) + 1)
+    return InputError(path, f"not readable as UTF-8 text (byte {exc.start}); expected a CSV "
+                      "file")
+
+
 def _read_all_text(path: Path, encoding: str = "utf-8-sig") -> str:
     try:
         with _open_text(path, encoding) as fh:
             return fh.read()
     except UnicodeDecodeError as exc:
-        raise InputError(path, f"not readable as UTF-8 text (byte {exc.start}); expected a CSV "
-                         "file") from None
+        raise _utf8_error(path, exc) from None
     except (OSError, EOFError) as exc:
         raise InputError(path, f"cannot be read as a CSV or gzip-compressed CSV ({exc})") from None
 
@@ -178,9 +190,8 @@ def _header(path: Path) -> list[str]:
     try:
         with _open_text(path) as fh:
             header = next(csv.reader(fh), None)
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"not readable as UTF-8 text (byte {exc.start}); expected a CSV "
-                         "file", row=1) from None
+    except UnicodeDecodeError as exc:  # the handle decodes ahead: the bad byte may be further
+        raise _utf8_error(path, exc) from None
     except (OSError, EOFError) as exc:
         raise InputError(path, f"cannot be read as a CSV or gzip-compressed CSV ({exc})") from None
     if not header or not any(h.strip() for h in header):
@@ -197,12 +208,13 @@ def _header(path: Path) -> list[str]:
 def _read_columns(path: Path, usecols: list[str]) -> pd.DataFrame:
     """Named columns as text; blank lines dropped with row numbers kept (index + 2 = line)."""
     wanted = set(usecols)
+    check_field_counts(path)
     try:
         out = pd.read_csv(path, usecols=lambda c: c.strip().lstrip("\ufeff") in wanted,
                           dtype=str, keep_default_na=False, encoding="utf-8-sig",
                           index_col=False, skip_blank_lines=False, compression="infer")
     except UnicodeDecodeError as exc:
-        raise InputError(path, f"not readable as UTF-8 text (byte {exc.start})") from None
+        raise _utf8_error(path, exc) from None
     except pd.errors.ParserError as exc:
         msg = str(exc)
         m = re.search(r"line (\d+)", msg)
@@ -568,9 +580,18 @@ def read_ecds_time_of_day(path) -> pd.DataFrame:
         raise InputError(path, f"hour columns missing from the header: {', '.join(missing)}",
                          row=line, column=missing[0])
     values = {}
-    for line, rec in records[head_at + 1:]:
+    ended = text.endswith("\n")
+    for k, (line, rec) in enumerate(records[head_at + 1:], head_at + 1):
         if not any(c.strip() for c in rec):
             continue
+        if len(rec) > len(head) and any(c.strip() for c in rec[len(head):]):
+            raise InputError(path, f"row has {len(rec)} fields, the header {len(head)}: values "
+                             "would shift into the wrong hours (a comma in a value that is not "
+                             "quoted?)", row=line)
+        if len(rec) < len(head) and k == len(records) - 1 and not ended:
+            raise InputError(path, f"the last row has {len(rec)} of the {len(head)} fields and "
+                             "no line break: the file looks cut short", row=line,
+                             column=head[max(len(rec) - 1, 0)])
         day = rec[0].strip().lower()
         if day not in _DAY_NAMES:
             raise InputError(path, f"expected a day of the week, found {rec[0]!r}", row=line,

@@ -137,3 +137,31 @@ def staff_csv(write_csv) -> Callable[..., Path]:
         return write_csv(name, header, rows)
 
     return write
+
+
+# --------------------------------------------------------------------------------------------
+# Bad-input corpus tally (tests/test_bad_inputs.py)
+# --------------------------------------------------------------------------------------------
+# Each corpus case records ("bad_input", {"handled": bool, "traceback": bool}) in its report's
+# user_properties, which pytest-xdist sends back to the controller, so the tally below is right
+# with or without ``-n``.
+_BAD_INPUT_TALLY = {"tried": 0, "handled": 0, "tracebacks": 0}
+
+
+def pytest_runtest_logreport(report):
+    if report.when != "call":
+        return
+    for key, value in getattr(report, "user_properties", ()):
+        if key == "bad_input":
+            _BAD_INPUT_TALLY["tried"] += 1
+            _BAD_INPUT_TALLY["handled"] += bool(value.get("handled"))
+            _BAD_INPUT_TALLY["tracebacks"] += bool(value.get("traceback"))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if hasattr(config, "workerinput"):  # an xdist worker: the controller prints the tally
+        return
+    t = _BAD_INPUT_TALLY
+    if t["tried"]:
+        terminalreporter.write_line(f"bad-input corpus: {t['tried']} cases tried, "
+                                    f"{t['handled']} handled, {t['tracebacks']} tracebacks")
