@@ -48,3 +48,49 @@ def cached_read(path, reader: Callable[[Path], pd.DataFrame], version: str = "1"
         return df
     atomic_write_bytes(entry, buf.getvalue())
     return df
+
+
+def cached_call(name: str, key_parts: list, fn: Callable, cache_dir: Path = CACHE_DIR):
+    """``fn()``, or its result from an earlier call with the same key (pickled).
+
+    For deterministic, expensive computations whose inputs are all in ``key_parts`` (arrays,
+    frames, parameters). The code of ``analysis`` is part of the key, so a code change
+    recomputes. Exceptions are not cached.
+    """
+    import hashlib
+    import pickle
+
+    import numpy as np
+
+    from analysis.atomic import atomic_write_bytes
+
+    h = hashlib.sha256(name.encode())
+    h.update(_code_version().encode())
+    for part in key_parts:
+        if isinstance(part, pd.DataFrame | pd.Series):
+            h.update(pd.util.hash_pandas_object(part, index=True).to_numpy().tobytes())
+            cols = list(part.columns) if isinstance(part, pd.DataFrame) else [part.name]
+            h.update(repr(cols).encode())
+        elif isinstance(part, np.ndarray):
+            h.update(part.tobytes())
+        else:
+            h.update(repr(part).encode())
+    entry = Path(cache_dir) / f"{name}-{h.hexdigest()[:32]}.pickle"
+    if entry.exists():
+        try:
+            return pickle.loads(entry.read_bytes())
+        except Exception:
+            entry.unlink(missing_ok=True)
+    result = fn()
+    atomic_write_bytes(entry, pickle.dumps(result))
+    return result
+
+
+def _code_version() -> str:
+    """A hash of the package's source files (changes when any code changes)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for p in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(p.read_bytes())
+    return h.hexdigest()

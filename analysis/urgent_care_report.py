@@ -26,7 +26,7 @@ import pandas as pd
 from analysis import demo_urgent_care as demo
 from analysis import disclosure, provenance
 from analysis import urgent_care as uc
-from analysis.cache import cached_read
+from analysis.cache import cached_call, cached_read
 from analysis.config import DATA_DEMO, ROOT, Area, load_config, registry, resolve_area
 from analysis.errors import GPWorkforceError
 from analysis.reporting import GREY, PALETTE, Report, fmt_dp, fmt_int
@@ -106,7 +106,9 @@ class UrgentCareContext:
                 self.plan_errors[name] = "no setting has demand data"
                 continue
             try:
-                self.plans[name] = uc.generate_job_plan(self.workload, q, self.rules)
+                self.plans[name] = cached_call(
+                    "job_plan", [self.workload, q, self.rules],
+                    lambda q=q: uc.generate_job_plan(self.workload, q, self.rules))
             except uc.JobPlanError as exc:
                 self.plan_errors[name] = str(exc)
 
