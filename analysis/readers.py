@@ -82,6 +82,12 @@ def _read_header(path: Path, encoding: str) -> list[str]:
         if b"\x00" in fh.read(4096):
             raise InputError(path, "not a text CSV file: it contains NUL bytes (saved as UTF-16 "
                              "or a file of another kind?); expected a CSV file", row=1)
+    return validate_header(path, header)
+
+
+def validate_header(path, header: list[str] | None) -> list[str]:
+    """Header names trimmed (BOM removed); an empty header or a name given twice (ignoring
+    case) is an InputError on row 1."""
     header = [h.strip().lstrip("\ufeff").strip() for h in header or []]
     if not any(header):
         raise InputError(path, "no header row; expected column names on the first line", row=1)

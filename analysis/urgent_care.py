@@ -194,15 +194,9 @@ def _header(path: Path) -> list[str]:
         raise _utf8_error(path, exc) from None
     except (OSError, EOFError) as exc:
         raise InputError(path, f"cannot be read as a CSV or gzip-compressed CSV ({exc})") from None
-    if not header or not any(h.strip() for h in header):
-        raise InputError(path, "no header row; expected column names on the first line", row=1)
-    header = [h.strip().lstrip("\ufeff") for h in header]
-    seen: set[str] = set()
-    for h in header:
-        if h.lower() in seen:
-            raise InputError(path, "column appears twice in the header", row=1, column=h)
-        seen.add(h.lower())
-    return header
+    from analysis.readers import validate_header
+
+    return validate_header(path, header)
 
 
 def _read_columns(path: Path, usecols: list[str]) -> pd.DataFrame:
