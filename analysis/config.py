@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from analysis.errors import ConfigError
+from analysis.util.errors import ConfigError
 
 ROOT = Path(os.environ.get("GPW_ROOT", Path(__file__).resolve().parents[1]))
 CONFIG_FILE = ROOT / "config" / "config.yaml"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.readers import EXRRL_FTE, GPW_SOURCE_COLUMNS, GPW_TABLE_COLUMNS
+from analysis.io.readers import EXRRL_FTE, GPW_SOURCE_COLUMNS, GPW_TABLE_COLUMNS
 
 GPW_IDS = {
     "current": ["PRAC_CODE", "PRAC_NAME", "SUB_ICB_CODE", "SUB_ICB_NAME", "ICB_CODE", "ICB_NAME"],

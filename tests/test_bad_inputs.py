@@ -4,7 +4,8 @@ committed as data).
 
 Each case names the reader, writes the bad file and says what must happen:
 
-* ``error``: an :class:`~analysis.errors.InputError` (or :class:`~analysis.errors.ConfigError`)
+* ``error``: an :class:`~analysis.util.errors.InputError` (or
+  :class:`~analysis.util.errors.ConfigError`)
   whose one-line message names the file and, where there is one, the row (header = row 1) and
   the column;
 * ``quarantine`` (local returns): the row ends quarantined with a reason matching a pattern, the
@@ -26,8 +27,9 @@ Markers, the same in every reader:
   or hours").
 * '*' (suppressed) and '-' in a numeric field are never read as missing or zero: an error
   naming file, row and column ("expected a number"), or in local returns a quarantine ("not a
-  number"). The one exception is the IUC ADC, whose publication uses '-' for "not reported":
-  its reader reads '-' as missing (documented in :func:`analysis.urgent_care.read_iucadc`).
+  number"). The one exception is the IUC ADC, whose publication uses '-' for "not
+  reported": its reader reads '-' as missing (documented in
+  :func:`analysis.models.urgent_care.core.read_iucadc`).
 * 'NaN', 'inf', '-inf' and '1e999' (infinite once parsed) are not numbers; negatives are an
   error where a count or FTE is expected (quarantine in returns).
 * Dates: a date of birth in the future gives a negative age, quarantined as under 18; a start or
@@ -59,14 +61,14 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis import cleaning
-from analysis import urgent_care as uc
+from analysis.cleaning import rules as cleaning
 from analysis.config import ROOT, resolve_area
-from analysis.errors import ConfigError, GPWorkforceError, InputError
-from analysis.national_scale import write_england_release
-from analysis.readers import read_gpw_practice_csv, read_practice_reference, read_staff_records
-from analysis.reporting import Report
-from analysis.returns import read_returns
+from analysis.demo.national import write_england_release
+from analysis.io.readers import read_gpw_practice_csv, read_practice_reference, read_staff_records
+from analysis.io.returns import read_returns
+from analysis.models.urgent_care import core as uc
+from analysis.report.rendering import Report
+from analysis.util.errors import ConfigError, GPWorkforceError, InputError
 
 ANY = object()  # row / column not checked
 
@@ -735,7 +737,7 @@ CLI_HOSTILE = [
 @pytest.mark.parametrize(("args", "status", "start"), CLI_HOSTILE)
 def test_cli_with_hostile_parameters_exits_with_one_line(args, status, start, request,
                                                          tmp_path):
-    """``python -m analysis.report`` with hostile values: one stderr line, no traceback, and
+    """``python -m analysis.report.runner`` with hostile values: one stderr line, no traceback, and
     nothing written under the project or the output folder."""
     case = Case("cli", "report-cli", lambda folder: folder, "exit")
     (tmp_path / "a-file").write_text("not a folder")
@@ -744,7 +746,7 @@ def test_cli_with_hostile_parameters_exits_with_one_line(args, status, start, re
         args += ["--out", str(tmp_path / "out")]
 
     def run():
-        return subprocess.run([sys.executable, "-m", "analysis.report", *args], cwd=ROOT,
+        return subprocess.run([sys.executable, "-m", "analysis.report.runner", *args], cwd=ROOT,
                               capture_output=True, text=True, timeout=120)
 
     def check(p):

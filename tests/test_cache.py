@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.cache import cached_call, cached_read
+from analysis.util.cache import cached_call, cached_read
 
 
 def test_cached_call_computes_once_per_key(tmp_path):

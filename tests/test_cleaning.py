@@ -1,4 +1,4 @@
-"""Cleaning rules for local staff-level returns (analysis.cleaning).
+"""Cleaning rules for local staff-level returns (analysis.cleaning.rules).
 
 Field rules are checked against edge-case tables; :func:`clean_returns` on small hand-built raw
 frames (one row per case); the accounting invariant ``raw = kept + corrected + quarantined`` and
@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import cleaning
-from analysis.returns import CANONICAL
-from analysis.returns_tables import table3
+from analysis.cleaning import rules as cleaning
+from analysis.io.returns import CANONICAL
+from analysis.tables.returns import table3
 
 REFERENCE = pd.DataFrame({
     "practice_code": ["C82001", "C82002", "C82003", "C82004", "B10001", "C82009", "Z00001"],

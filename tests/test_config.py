@@ -13,7 +13,7 @@ from analysis.config import (
     resolve_area,
     stp_members,
 )
-from analysis.errors import ConfigError
+from analysis.util.errors import ConfigError
 
 CCG_SLUGS = ["dudley", "sandwell-and-west-birmingham", "walsall", "wolverhampton",
              "east-leicestershire-and-rutland", "leicester-city", "west-leicestershire"]

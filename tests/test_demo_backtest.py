@@ -12,9 +12,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import demo, gpw_fields, readers
 from analysis.config import registry, stp_members
-from analysis.workforce import gp_summary, role_indicators, round_half_up
+from analysis.demo import gpw as demo
+from analysis.io import gpw_fields as gpw_fields
+from analysis.io import readers as readers
+from analysis.tables.workforce import gp_summary, role_indicators, round_half_up
 
 FIXTURES = Path(__file__).parent / "fixtures" / "published"
 SUMMARY_DATE = "2017-06-30"

@@ -17,11 +17,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
-from analysis import funding as fd
-from analysis import scenario_report as sr
 from analysis.config import ROOT
-from analysis.errors import InputError
-from analysis.reporting import Report
+from analysis.models import funding as fd
+from analysis.report import scenarios as sr
+from analysis.report.rendering import Report
+from analysis.util.errors import InputError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "published" / "llr_table17_funding_trajectories.csv"
 INPUTS = ROOT / "scenarios" / "llr_funding.csv"

@@ -2,7 +2,7 @@
 
 Property: whatever is typed into a cell (control characters, quotes, commas, newlines, NaN,
 infinities, huge and tiny floats) or whatever bytes a file holds, a reader either returns a
-table or raises the project's own error (:class:`~analysis.errors.GPWorkforceError`), never
+table or raises the project's own error (:class:`~analysis.util.errors.GPWorkforceError`), never
 anything else; the cleaning rules never raise and keep ``raw = kept + corrected +
 quarantined``. The valid files the cells are written into are the bad-input corpus's
 (``tests/test_bad_inputs.py``). Sizes are modest so the file runs in well under a minute.
@@ -24,11 +24,11 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from test_bad_inputs import BASES, READERS, REFERENCE, file_of
 
-from analysis import cleaning
-from analysis import urgent_care as uc
-from analysis.errors import GPWorkforceError, InputError
-from analysis.readers import check_field_counts, parse_numeric
-from analysis.returns import CANONICAL, load_lookup
+from analysis.cleaning import rules as cleaning
+from analysis.io.readers import check_field_counts, parse_numeric
+from analysis.io.returns import CANONICAL, load_lookup
+from analysis.models.urgent_care import core as uc
+from analysis.util.errors import GPWorkforceError, InputError
 
 # numpy warns (overflow, NaN cast) on the huge and infinite values drawn here; a warning is
 # not a failure, so only exceptions are checked.

@@ -1,4 +1,4 @@
-"""Tests for :mod:`analysis.gpw_fields`."""
+"""Tests for :mod:`analysis.io.gpw_fields`."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.gpw_fields import (
+from analysis.io.gpw_fields import (
     OLD_ONLY_FIELDS,
     OLD_TO_CURRENT,
     current_fields,

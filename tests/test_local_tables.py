@@ -1,4 +1,4 @@
-"""Tests for :mod:`analysis.local_tables`, on tiny hand-made tables in the cleaned schema."""
+"""Tests for :mod:`analysis.tables.local`, on tiny hand-made tables in the cleaned schema."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import matplotlib.figure
 import pandas as pd
 import pytest
 
-from analysis.errors import ConfigError, InputError
-from analysis.local_tables import (
+from analysis.report.rendering import plt
+from analysis.tables.local import (
     GROUP_SUMMARY_COLUMNS,
     STOCKTAKE_COLUMNS,
     TURNOVER_COLUMNS,
@@ -25,7 +25,7 @@ from analysis.local_tables import (
     small_number_suppression,
     turnover_chart,
 )
-from analysis.reporting import plt
+from analysis.util.errors import ConfigError, InputError
 
 NA = pd.NA
 PERIOD = "2017-06"

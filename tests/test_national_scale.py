@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import gpw_fields
-from analysis import national_scale as ns
-from analysis.readers import read_gpw_practice_csv
-from analysis.workforce import ROLE_MEASURES, role_indicators
+from analysis.demo import national as ns
+from analysis.io import gpw_fields as gpw_fields
+from analysis.io.readers import read_gpw_practice_csv
+from analysis.tables.workforce import ROLE_MEASURES, role_indicators
 
 N = 300
 
@@ -311,7 +311,7 @@ def test_cli_write(tmp_path, capsys):
 
 
 def test_bad_csv_leaves_the_earlier_cache(tmp_path):
-    from analysis.errors import InputError
+    from analysis.util.errors import InputError
 
     cache = tmp_path / "cache"
     csv_path = ns.write_england_release(tmp_path / "r.csv", 30, seed=1, columns="tables")

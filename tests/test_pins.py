@@ -1,7 +1,7 @@
 """requirements.txt (pip) and environment.yml (conda) carry the same pins."""
 
 from analysis.config import ROOT
-from analysis.pins import read_environment, read_requirements
+from analysis.util.pins import read_environment, read_requirements
 
 
 def test_requirements_and_environment_pin_the_same_versions():

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import report
 from analysis.config import DATA_RAW, resolve_area
+from analysis.report import runner as report
 
 pytestmark = pytest.mark.e2e
 

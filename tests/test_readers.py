@@ -1,4 +1,4 @@
-"""Tests for :mod:`analysis.readers`, driven by edge-case tables.
+"""Tests for :mod:`analysis.io.readers`, driven by edge-case tables.
 
 Row numbers in error messages count the header as row 1, so the first data row is row 2.
 """
@@ -11,8 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.errors import InputError
-from analysis.readers import (
+from analysis.io.readers import (
     EXRRL_FTE,
     GPW_SOURCE_COLUMNS,
     GPW_TABLE_COLUMNS,
@@ -26,6 +25,7 @@ from analysis.readers import (
     read_practice_reference,
     read_staff_records,
 )
+from analysis.util.errors import InputError
 
 GPW_COUNTS = ["TOTAL_PATIENTS", "TOTAL_GP_HC", "TOTAL_GP_HC_55TO59", "TOTAL_GP_HC_60TO64",
               "TOTAL_GP_HC_65TO69", "TOTAL_GP_HC_70PLUS"]

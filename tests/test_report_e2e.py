@@ -16,8 +16,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import report
 from analysis.config import ROOT, registry, resolve_area
+from analysis.report import runner as report
 
 pytestmark = pytest.mark.e2e
 
@@ -225,7 +225,7 @@ def test_a_failing_area_fails_the_batch_and_the_others_are_written(tmp_path):
     (root / "config" / "config.yaml").write_text(cfg)
     out = tmp_path / "out"
     env = {**os.environ, "GPW_ROOT": str(root)}
-    code = ("import sys; from pathlib import Path; from analysis import report; "
+    code = ("import sys; from pathlib import Path; from analysis.report import runner as report; "
             f"sys.exit(report.run_all(Path({str(out)!r}), jobs=2, force=True, "
             "areas=['walsall', 'leicester-city']))")
     res = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
@@ -241,7 +241,7 @@ def test_a_failing_area_fails_the_batch_and_the_others_are_written(tmp_path):
 
 
 def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "analysis.report", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "analysis.report.runner", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
 
 
@@ -270,7 +270,7 @@ def test_analyst_mode_shows_code_and_keeps_the_notebook(tmp_path):
 
 
 def test_internal_mode_turns_suppression_off(monkeypatch):
-    from analysis import disclosure
+    from analysis.report import disclosure as disclosure
 
     monkeypatch.setenv("GPW_SUPPRESS_BELOW", "0")
     assert disclosure.threshold() == 0 and disclosure.mode() == "internal"

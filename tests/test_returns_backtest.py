@@ -13,17 +13,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import (
-    cleaning,
-    demo,
-    demo_returns,
-    readers,
-    returns,
-    returns_pipeline,
-    returns_tables,
-)
+from analysis.cleaning import pipeline as returns_pipeline
+from analysis.cleaning import rules as cleaning
 from analysis.config import load_config
-from analysis.workforce import round_half_up
+from analysis.demo import gpw as demo
+from analysis.demo import returns as demo_returns
+from analysis.io import readers, returns
+from analysis.tables import returns as returns_tables
+from analysis.tables.workforce import round_half_up
 
 FIXTURES = Path(__file__).parent / "fixtures" / "published"
 LLR = [("EAST LEICESTERSHIRE AND RUTLAND", "03W"), ("LEICESTER CITY", "04C"),

@@ -1,4 +1,5 @@
-"""Reader of local staff-level returns (analysis.returns): CSV and XLSX files built in tmp_path."""
+"""Reader of local staff-level returns (analysis.io.returns): CSV and XLSX files built in
+tmp_path."""
 
 from __future__ import annotations
 
@@ -11,9 +12,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis import cleaning
-from analysis.errors import InputError
-from analysis.returns import (
+from analysis.cleaning import rules as cleaning
+from analysis.io.returns import (
     CANONICAL,
     LOOKUP_FILE,
     _key,
@@ -22,6 +22,7 @@ from analysis.returns import (
     read_return_file,
     read_returns,
 )
+from analysis.util.errors import InputError
 
 
 def csv_text(header, rows) -> str:

@@ -15,11 +15,11 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from analysis import risks as rk
-from analysis import scenario_report as sr
 from analysis.config import ROOT
-from analysis.errors import InputError
-from analysis.reporting import Report
+from analysis.models import risks as rk
+from analysis.report import scenarios as sr
+from analysis.report.rendering import Report
+from analysis.util.errors import InputError
 
 FIXTURE = Path(__file__).parent / "fixtures" / "published" / "llr_figure15_risk_log.csv"
 REGISTER = ROOT / "scenarios" / "llr_risk_register.csv"

@@ -16,11 +16,11 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from analysis import scenario_report as sr
-from analysis import scenarios as sc
 from analysis.config import ROOT, registry
-from analysis.errors import InputError
-from analysis.reporting import Report
+from analysis.models import scenarios as sc
+from analysis.report import scenarios as sr
+from analysis.report.rendering import Report
+from analysis.util.errors import InputError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "published"
 SHARED = Path(__file__).resolve().parents[2] / "shared"

@@ -19,12 +19,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import demo_urgent_care as demo
-from analysis import urgent_care as uc
-from analysis import urgent_care_report as ucr
 from analysis.config import ROOT
-from analysis.errors import InputError
-from analysis.reporting import Report
+from analysis.demo import urgent_care as demo
+from analysis.models.urgent_care import core as uc
+from analysis.report import urgent_care as ucr
+from analysis.report.rendering import Report
+from analysis.util.errors import InputError
 
 SHARED = ROOT.parent / "shared" / "reference"
 REAL_ADC = SHARED / "iucadc_sample_apr2023.csv"
@@ -883,7 +883,7 @@ def test_notebook_builds_the_chapter(tmp_path):
     import nbformat
     import papermill as pm
 
-    from analysis.report import to_html
+    from analysis.report.runner import to_html
 
     out = tmp_path / "nb.ipynb"
     pm.execute_notebook(str(ROOT / "notebooks" / "04_urgent_care.ipynb"), str(out),

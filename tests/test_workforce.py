@@ -1,4 +1,4 @@
-"""Tests for :mod:`analysis.workforce`, on tiny in-memory tables with the readers' dtypes."""
+"""Tests for :mod:`analysis.tables.workforce`, on tiny in-memory tables with the readers' dtypes."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from analysis.config import Area
-from analysis.readers import EXRRL_FTE, open_on, read_gpw_practice_csv, read_staff_records
-from analysis.workforce import (
+from analysis.io.readers import EXRRL_FTE, open_on, read_gpw_practice_csv, read_staff_records
+from analysis.tables.workforce import (
     GP_55_PLUS_BANDS,
     METHOD_PEOPLE,
     METHOD_PRACTICE_SUM,

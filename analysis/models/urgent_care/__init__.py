@@ -1,0 +1,1 @@
+"""models.urgent_care layer."""

@@ -1,0 +1,157 @@
+"""``make bench``: how fast a report is, against the floor, and how fast the batch is.
+
+* **Floor**: the same number of *empty* notebooks as the report has chapters, each run through
+  papermill with the project's kernel, and exported once by nbconvert: the cost of the
+  machinery alone.
+* **One report**: a full report for one area (``--force``: built, not skipped), after one
+  warm-up run so caches of parsed inputs are in place, as they are for an analyst.
+* **Batch**: every area in the registry in parallel (``make reports``), built from scratch,
+  then again with nothing changed (skipped).
+
+Figures are printed and written to ``docs/performance.md`` with the method. Timings are wall
+clock on this machine; compare ratios rather than seconds between machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+from analysis.config import DOCS, load_config, registry, resolve_area
+from analysis.report import runner as report
+
+
+def floor_seconds(n_notebooks: int, work: Path, repeats: int = 2) -> float:
+    """Median time to run ``n_notebooks`` empty notebooks and export them to HTML."""
+    import papermill as pm
+
+    kernel = load_config()["report"]["kernel_name"]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("# parameters", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("pass")]
+    nb.metadata["kernelspec"] = {"name": kernel, "display_name": kernel, "language": "python"}
+    src = work / "empty.ipynb"
+    nbformat.write(nb, src)
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        executed = []
+        for i in range(n_notebooks):
+            out = work / f"empty_{i}.ipynb"
+            pm.execute_notebook(str(src), str(out), parameters={"area_slug": "x"},
+                                kernel_name=kernel, progress_bar=False, log_output=False)
+            executed.append(nbformat.read(out, as_version=4))
+        merged = executed[0]
+        for e in executed[1:]:
+            merged.cells.extend(e.cells)
+        report.to_html(merged, "floor")
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def report_seconds(slug: str, work: Path, repeats: int = 2) -> float:
+    """Median time of a full report for one area, after a warm-up run."""
+    area = resolve_area(slug)
+    report.run_area(area, work, force=True)  # warm-up: parsed-input caches
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        report.run_area(area, work, force=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def batch_seconds(work: Path, jobs: int | None = None) -> tuple[float, float]:
+    """Wall time of ``--all`` from scratch, and again with nothing changed."""
+    started = time.perf_counter()
+    status = report.run_all(work, jobs=jobs, force=True)
+    built = time.perf_counter() - started
+    started = time.perf_counter()
+    report.run_all(work, jobs=jobs)
+    unchanged = time.perf_counter() - started
+    if status:
+        raise SystemExit("the batch failed; see above")
+    return built, unchanged
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark the reports against the floor.")
+    parser.add_argument("--area", default="wolverhampton")
+    parser.add_argument("--no-batch", action="store_true")
+    parser.add_argument("--write", type=Path, default=DOCS / "performance.md")
+    args = parser.parse_args(argv)
+    import logging
+
+    logging.disable(logging.WARNING)
+    report.ensure_demo_data()
+    n = len(load_config()["report"]["notebooks"])
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        floor = floor_seconds(n, work)
+        one = report_seconds(args.area, work / "one")
+        ratio = one / floor
+        print(f"floor ({n} empty notebooks through papermill + nbconvert): {floor:.1f} s")
+        print(f"one report ({args.area}):                               {one:.1f} s")
+        print(f"ratio to the floor:                                     {ratio:.2f}x "
+              f"(goal 1.5x or better)")
+        batch = None
+        if not args.no_batch:
+            built, unchanged = batch_seconds(work / "batch")
+            n_areas = len(registry())
+            batch = (built, unchanged, n_areas)
+            print(f"batch, {n_areas} areas on {os.cpu_count()} cores: {built:.1f} s "
+                  f"({n_areas / built * 60:.1f} reports a minute); unchanged re-run "
+                  f"{unchanged:.1f} s")
+    if args.write and str(args.write) not in ("", "."):
+        write_doc(args.write, n, floor, args.area, one, batch)
+        print(f"written: {args.write.relative_to(DOCS.parent)}")
+    return 0
+
+
+def write_doc(path: Path, n: int, floor: float, area: str, one: float, batch) -> None:
+    lines = [
+        "# Performance", "",
+        "Measured by `make bench` (`python -m analysis.report.bench`); re-run it to refresh "
+        "this page.",
+        "", "## Method", "",
+        f"* **Floor**: {n} empty notebooks (the number of report notebooks) run through papermill "
+        "with the project's kernel, one kernel each, and exported once by nbconvert: the cost of "
+        "the machinery alone. Median of 2 runs.",
+        "* **One report**: a full report for one area, built not skipped, after a warm-up run "
+        "(parsed inputs cached in `data/processed/cache`, as for an analyst). Median of 2 runs.",
+        "* **Batch**: `make reports` for every area in parallel, from scratch, then again with "
+        "nothing changed (every report skipped by its fingerprint).", "",
+        "The report runs all its chapters in one kernel (they are joined into one notebook), "
+        "which is why it can approach the floor of several kernels.", "",
+        "## Figures", "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}.", "",
+        "| measure | value |", "|---|---|",
+        f"| floor ({n} empty notebooks) | {floor:.1f} s |",
+        f"| one report ({area}) | {one:.1f} s |",
+        f"| ratio to the floor | {one / floor:.2f}x (goal 1.5x or better) |",
+    ]
+    if batch:
+        built, unchanged, n_areas = batch
+        lines += [f"| batch, {n_areas} areas, from scratch | {built:.1f} s "
+                  f"({n_areas / built * 60:.1f} reports a minute) |",
+                  f"| batch, nothing changed | {unchanged:.1f} s |"]
+    lines += ["", "## Monte Carlo and national scale", "",
+              "`make bench` also prints 10,000 Monte Carlo draws against one deterministic run "
+              "(`python -m analysis.models.scenarios bench`; about 3 ms against 0.06 ms, "
+              "vectorised "
+              "over draws) and the national-scale reader against a plain pandas read "
+              "(`python -m analysis.demo.national bench`): method and figures in "
+              "[performance_national.md](performance_national.md)."]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

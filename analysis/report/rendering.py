@@ -1,0 +1,288 @@
+"""Presentation for the HTML reports: tables with captions, charts with alt text, take-away files.
+
+Every table shown is also written, unrounded, to ``<output_dir>/tables/<name>.csv`` and every
+chart to ``<output_dir>/charts/<name>.png``; the report links to both. Files are written to a
+temporary name and renamed, so a killed run never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from analysis.util.atomic import atomic_write_bytes  # noqa: E402,F401  (re-exported)
+
+# Okabe-Ito: distinguishable with the common forms of colour blindness.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+           "#000000"]
+GREY = "#8C8C8C"
+
+
+def fmt_int(x) -> str:
+    """Whole number with thousands separators; blank for missing."""
+    return "" if pd.isna(x) else f"{round(float(x)):,}"
+
+
+def fmt_dp(decimals: int):
+    """Formatter with fixed decimals and thousands separators (half-up, as published)."""
+    from analysis.tables.workforce import round_half_up
+
+    def f(x):
+        return "" if pd.isna(x) else f"{round_half_up(float(x), decimals):,.{decimals}f}"
+
+    return f
+
+
+_TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("analysis.report", "templates"),
+    autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+def render(template: str, **context) -> str:
+    """Render ``analysis/report/templates/<template>`` with ``context`` (values are escaped)."""
+    return _TEMPLATES.get_template(template).render(**context)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A numbered report table: the unrounded frame and how it is shown.
+
+    ``df`` is the data an analyst can work with; displaying the object (a notebook cell's
+    result) shows the captioned HTML table, its CSV having been written by :meth:`Report.table`.
+    """
+
+    df: pd.DataFrame
+    name: str
+    caption: str
+    label: str
+    formats: dict = field(default_factory=dict, repr=False)
+    labels: dict = field(default_factory=dict, repr=False)
+    highlight: str | None = None
+    note: str | None = None
+
+    def shown(self) -> pd.DataFrame:
+        """The table as readers see it: formatted cells, reader-facing headings."""
+        shown = self.df.copy()
+        for col, f in self.formats.items():
+            if col in shown:
+                shown[col] = shown[col].map(f)
+        return shown.rename(columns=self.labels)
+
+    def _repr_html_(self) -> str:
+        shown = self.shown()
+        first = shown.columns[0] if len(shown.columns) else None
+        rows = [{"cells": ["" if pd.isna(v) else v for v in r],
+                 "bold": self.highlight is not None and r[0] == self.highlight}
+                for r in shown.itertuples(index=False, name=None)]
+        return render("table.html.j2", label=self.label, caption=self.caption,
+                      headings=[str(c) for c in shown.columns], rows=rows, note=self.note,
+                      name=self.name, first=first)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A numbered report chart: the PNG bytes and its alt text."""
+
+    png: bytes = field(repr=False)
+    name: str
+    alt: str
+    label: str
+
+    def _repr_html_(self) -> str:
+        return render("chart.html.j2", png_b64=base64.b64encode(self.png).decode("ascii"),
+                      alt=self.alt, label=self.label, name=self.name)
+
+
+class Report:
+    """Writes take-away files for one report and renders tables and charts for the HTML.
+
+    Parameters
+    ----------
+    output_dir : str or Path
+        ``outputs/<slug>``; tables and charts go in sub-folders.
+    chapter : str or int
+        Chapter number: tables and figures are numbered "2.3" (third table of chapter 2).
+    """
+
+    def __init__(self, output_dir, chapter: str | int = ""):
+        self.output_dir = Path(output_dir)
+        self.tables_dir = self.output_dir / "tables"
+        self.charts_dir = self.output_dir / "charts"
+        self._n_tables = 0
+        self._n_charts = 0
+        self.chapter = str(int(chapter)) if str(chapter).isdigit() else str(chapter)
+
+    def _label(self, n: int) -> str:
+        return f"{self.chapter}.{n}" if self.chapter else str(n)
+
+    # -- facts for the summary and the closing provenance section --------------------------
+    # Each chapter records what it used and what it found in ``_meta/*.json`` under the
+    # output folder; the summary (first) and provenance (last) sections read them back.
+    def _meta_update(self, name: str, key: str, value) -> None:
+        path = self.output_dir / "_meta" / f"{name}.json"
+        data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        data[key] = value
+        atomic_write_bytes(path, json.dumps(data, indent=1, sort_keys=True,
+                                            default=str).encode("utf-8"))
+
+    def headline(self, chapter: str, **facts) -> None:
+        """Record headline facts of a chapter for the executive summary."""
+        self._meta_update("headline", chapter, facts)
+
+    def record_inputs(self, chapter: str, inputs: dict) -> None:
+        """Record a chapter's input files or folders (role -> path or None)."""
+        self._meta_update("inputs", chapter, {k: (None if v is None else str(v))
+                                              for k, v in inputs.items()})
+
+    def record_parameters(self, chapter: str, parameters: dict) -> None:
+        """Record a chapter's parameters for the provenance section."""
+        self._meta_update("parameters", chapter, parameters)
+
+    def record_caveats(self, chapter: str, caveats: list[str]) -> None:
+        """Record a chapter's caveats for the closing section."""
+        self._meta_update("caveats", chapter, list(caveats))
+
+    def meta(self) -> dict:
+        """Everything the chapters recorded."""
+        out = {}
+        for name in ("headline", "inputs", "parameters", "caveats"):
+            path = self.output_dir / "_meta" / f"{name}.json"
+            out[name] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        return out
+
+    # -- tables ----------------------------------------------------------------------------
+    def save_table(self, df: pd.DataFrame, name: str) -> Path:
+        """Write a table, unrounded, to ``tables/<name>.csv``."""
+        path = self.tables_dir / f"{name}.csv"
+        atomic_write_bytes(path, df.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+        return path
+
+    def table(self, df: pd.DataFrame, name: str, caption: str, formats: dict | None = None,
+              labels: dict | None = None, highlight: str | None = None,
+              note: str | None = None) -> Table:
+        """Save ``df`` (unrounded) as ``tables/<name>.csv`` and number it in the chapter.
+
+        Parameters
+        ----------
+        df : DataFrame
+            The table, unrounded; it is saved as is and kept on the result as ``.df``.
+        name : str
+            Stable file name (no extension).
+        caption : str
+            Shown above the table, numbered.
+        formats : dict
+            Column -> formatter (see :func:`fmt_int`, :func:`fmt_dp`).
+        labels : dict
+            Column -> heading shown to readers.
+        highlight : str
+            Value of the first column whose row is shown in bold (the report's own area).
+        note : str
+            Source or note shown under the table.
+
+        Returns
+        -------
+        Table
+            Displays as the captioned, numbered HTML table with its download link.
+        """
+        self.save_table(df, name)
+        self._n_tables += 1
+        return Table(df, name, caption, self._label(self._n_tables), formats or {}, labels or {},
+                     highlight, note)
+
+    def table_html(self, df: pd.DataFrame, name: str, caption: str, **kwargs) -> str:
+        """:meth:`table` rendered to an HTML string (for chapters that join several blocks)."""
+        return self.table(df, name, caption, **kwargs)._repr_html_()
+
+    # -- charts ----------------------------------------------------------------------------
+    def chart(self, fig, name: str, alt: str, source: str) -> Chart:
+        """Save ``fig`` as ``charts/<name>.png`` with a source line, numbered in the chapter.
+
+        Returns
+        -------
+        Chart
+            Displays as the numbered figure with alt text and a link to the PNG; ``.png`` holds
+            the image bytes.
+        """
+        self._n_charts += 1
+        _add_source_strip(fig, f"Source: {source}")
+        buf = io.BytesIO()
+        # no bbox_inches="tight": it draws the figure twice; charts lay themselves out
+        fig.savefig(buf, format="png", dpi=110)
+        plt.close(fig)
+        data = buf.getvalue()
+        atomic_write_bytes(self.charts_dir / f"{name}.png", data)
+        return Chart(data, name, alt, self._label(self._n_charts))
+
+    def figure_html(self, fig, name: str, alt: str, source: str) -> str:
+        """:meth:`chart` rendered to an HTML string (for chapters that join several blocks)."""
+        return self.chart(fig, name, alt, source)._repr_html_()
+
+
+def _add_source_strip(fig, text: str, strip_in: float = 0.3) -> None:
+    """Make room under the charts for a source line: the figure grows by ``strip_in`` inches
+    and every axes keeps its size and place above the strip (no extra draw needed)."""
+    w, h = fig.get_size_inches()
+    total = h + strip_in
+    for ax in fig.axes:
+        pos = ax.get_position()
+        ax.set_position([pos.x0, (pos.y0 * h + strip_in) / total, pos.width,
+                         pos.height * h / total])
+    for t in fig.texts:  # suptitles and figure notes keep their distance from the top
+        x, y = t.get_position()
+        t.set_position((x, (y * h + strip_in) / total))
+    fig.set_size_inches(w, total)
+    fig.text(0.01, 0.35 * strip_in / total, text, fontsize=8, color="#555555", ha="left",
+             va="center")
+
+
+def role_chart(fte_per_1000: pd.DataFrame, highlight: list[str], target: float | None,
+               labels: dict[str, str], title: str):
+    """Grouped bars of FTE per 1,000 patients by role, areas side by side.
+
+    Parameters
+    ----------
+    fte_per_1000 : DataFrame
+        Index = area, columns = roles.
+    highlight : list of str
+        Areas drawn in strong colours; the others in grey shades.
+    target : float, optional
+        GP WTE per 1,000 target drawn over the GP group.
+    """
+    import numpy as np
+
+    areas = list(fte_per_1000.index)
+    roles = list(fte_per_1000.columns)
+    fig, ax = plt.subplots(figsize=(9, 4.6))
+    width = 0.8 / len(areas)
+    x = np.arange(len(roles))
+    for i, a in enumerate(areas):
+        colour = PALETTE[highlight.index(a) % len(PALETTE)] if a in highlight else GREY
+        alpha = 1.0 if a in highlight else 0.35 + 0.1 * (i % 4)
+        ax.bar(x + i * width - 0.4 + width / 2, fte_per_1000.loc[a].to_numpy(dtype=float),
+               width, label=a, color=colour, alpha=alpha, edgecolor="white")
+    if target is not None:
+        ax.hlines(target, -0.45, 0.45, colors="#000000", linestyles="--", linewidth=1.2,
+                  label=f"GP target {target:.2f}")
+    ax.set_xticks(x, [labels.get(r, r) for r in roles], fontsize=9)
+    ax.set_ylabel("FTE per 1,000 registered patients")
+    ax.set_xlabel("Staff role")
+    ax.set_title(title, loc="left", fontsize=12)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(frameon=False, fontsize=8, ncol=3)
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    return fig
+
+
+REPORT_CSS = render("report.css.j2")

@@ -1,0 +1,460 @@
+"""Run an area's report: every chapter notebook in one kernel, then reviewer HTML.
+
+Usage (the Makefile wraps this)::
+
+    python -m analysis.report.runner --ccg wolverhampton
+    python -m analysis.report.runner --stp black-country --code      # analyst mode: code shown
+    python -m analysis.report.runner --all                           # every area, in parallel
+
+The chapter notebooks listed under ``report: notebooks`` in the config are joined, in that (DAG)
+order, into one notebook with the run's parameters injected after each chapter's parameters
+cell, and executed once by papermill with the project's kernel; nbconvert then writes the HTML
+with the chapters in ``report: html_order``. One kernel per report instead of one per chapter
+is what keeps a report close to the cost of running empty notebooks (``make bench``).
+
+The report goes to ``outputs/<slug>/report.html`` with ``tables/*.csv`` and ``charts/*.png``
+beside it. The run builds in a staging folder and swaps it in only when it succeeded, so a
+failed or killed run leaves the previous report intact. Errors are printed as one line (area,
+chapter, cause) and the exit status is non-zero. A report whose inputs, parameters and code are
+unchanged since the last run is not rebuilt (``--force`` rebuilds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import html
+import json
+import logging
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import nbformat
+
+from analysis.config import (
+    DATA_DEMO,
+    DATA_RAW,
+    OUTPUTS,
+    ROOT,
+    Area,
+    load_config,
+    registry,
+    resolve_area,
+)
+from analysis.demo import gpw as demo
+from analysis.util.errors import ConfigError, GPWorkforceError
+
+# The report has no interactive output, so scripts (MathJax, Mermaid loaders that would fetch
+# from a CDN) are removed: the HTML opens offline and runs nothing.
+SCRIPT = re.compile(r"<script\b.*?</script>", re.S | re.I)
+FINGERPRINT = ".fingerprint"
+CODE_GLOBS = ["analysis/*.py", "notebooks/*.ipynb", "config/**/*.yaml", "config/*.yaml",
+              "scenarios/*.yaml", "scenarios/*.csv", "docs/assumptions.md"]
+
+
+class ReportError(GPWorkforceError):
+    """A report could not be produced; the message says for which area and why."""
+
+
+def _strip_noise(nb: nbformat.NotebookNode) -> None:
+    """Drop stderr streams and warnings from outputs (reviewers never see them)."""
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        cell["outputs"] = [o for o in cell.get("outputs", [])
+                           if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+
+
+def to_html(nb: nbformat.NotebookNode, title: str, show_code: bool = False) -> str:
+    """Self-contained HTML (no network needed to open it), code hidden unless ``show_code``."""
+    import warnings
+
+    from nbconvert import HTMLExporter
+
+    from analysis.report.summary import add_toc
+
+    _strip_noise(nb)
+    exporter = HTMLExporter(template_name="lab")
+    exporter.exclude_input = not show_code
+    exporter.exclude_input_prompt = not show_code
+    exporter.exclude_output_prompt = True
+    exporter.embed_images = True
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    return add_toc(SCRIPT.sub("", body))
+
+
+def ensure_demo_data() -> None:
+    """Build the demo inputs if any is missing (real inputs named in the config are untouched)."""
+    demo.ensure(DATA_DEMO)
+
+
+def execution_order(cfg: dict) -> list[str]:
+    return list(cfg["report"]["notebooks"])
+
+
+def build_report_notebook(params: dict, cfg: dict | None = None) -> nbformat.NotebookNode:
+    """Every chapter notebook joined in execution order, with ``params`` injected after each
+    chapter's parameters cell (each cell tagged with its chapter in ``report_chapter``)."""
+    from papermill.translators import translate_parameters
+
+    cfg = cfg or load_config()
+    kernel = cfg["report"]["kernel_name"]
+    merged = None
+    for rel in execution_order(cfg):
+        path = ROOT / rel
+        if not path.exists():
+            raise ReportError(f"chapter notebook missing: {rel}")
+        nb = nbformat.read(path, as_version=4)
+        if merged is None:
+            merged = nbformat.v4.new_notebook(metadata=nb.metadata)
+        for cell in nb.cells:
+            cell.metadata["report_chapter"] = rel
+            merged.cells.append(cell)
+            if "parameters" in cell.metadata.get("tags", []):
+                code = translate_parameters(kernel, "python", params, "Injected parameters")
+                inj = nbformat.v4.new_code_cell(code)
+                inj.metadata = {"tags": ["injected-parameters"], "report_chapter": rel}
+                merged.cells.append(inj)
+    for i, cell in enumerate(merged.cells):  # ids must be unique across chapters
+        cell["id"] = f"cell-{i}"
+    return merged
+
+
+def _html_notebook(executed: nbformat.NotebookNode, cfg: dict,
+                   show_code: bool) -> nbformat.NotebookNode:
+    """The executed cells regrouped by chapter in ``report: html_order``."""
+    by_chapter: dict[str, list] = {}
+    for cell in executed.cells:
+        tags = cell.metadata.get("tags", [])
+        if not show_code and ("parameters" in tags or "injected-parameters" in tags):
+            continue
+        by_chapter.setdefault(cell.metadata.get("report_chapter", ""), []).append(cell)
+    order = cfg["report"].get("html_order") or execution_order(cfg)
+    order = [r for r in order if r in by_chapter] + [r for r in by_chapter if r not in order]
+    out = nbformat.v4.new_notebook(metadata=executed.metadata)
+    for rel in order:
+        out.cells.extend(by_chapter[rel])
+    return out
+
+
+def _hash_files(paths) -> str:
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        h.update(p.relative_to(ROOT).as_posix().encode() if p.is_relative_to(ROOT)
+                 else str(p).encode())
+        with open(p, "rb") as fh:
+            while block := fh.read(1 << 20):
+                h.update(block)
+    return h.hexdigest()
+
+
+def fingerprint(area: Area, params: dict) -> str:
+    """What a report depends on: its parameters, the code, the config and the raw inputs."""
+    from analysis.report import disclosure as disclosure
+
+    files = {p for g in CODE_GLOBS for p in ROOT.glob(g) if p.is_file()}
+    files |= {p for p in DATA_RAW.rglob("*") if p.is_file()}
+    payload = json.dumps({"area": area.slug, "params": params,
+                          "suppress_below": disclosure.threshold()}, sort_keys=True,
+                         default=str)
+    return hashlib.sha256((payload + _hash_files(files)).encode()).hexdigest()
+
+
+def run_area(area: Area, out_root: Path = OUTPUTS, show_code: bool = False,
+             keep_notebooks: bool = False, inputs: dict | None = None,
+             snapshots: dict | None = None, force: bool = True) -> Path:
+    """Execute the report notebook for ``area`` and write its HTML.
+
+    Parameters
+    ----------
+    area : Area
+        From :func:`analysis.config.resolve_area`.
+    out_root : Path
+        Reports go to ``out_root/<slug>/``.
+    show_code : bool
+        Analyst mode: code cells shown and the executed notebook kept.
+    keep_notebooks : bool
+        Keep the executed notebook beside the report.
+    inputs, snapshots : dict, optional
+        Input path and period overrides passed to the chapters.
+    force : bool
+        Rebuild even when nothing changed since the last run.
+
+    Returns
+    -------
+    Path of ``report.html``.
+    """
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    cfg = load_config()
+    kernel = cfg["report"]["kernel_name"]
+    out_root = Path(out_root)
+    out_root.mkdir(parents=True, exist_ok=True)
+    remove_stale_staging(out_root, area.slug, time.time())
+    final = out_root / area.slug
+    key = fingerprint(area, {"inputs": inputs, "snapshots": snapshots, "code": show_code})
+    if not force and (final / "report.html").exists() and (final / FINGERPRINT).exists() \
+            and (final / FINGERPRINT).read_text().strip() == key:
+        return final / "report.html"
+    staging = Path(tempfile.mkdtemp(prefix=f".{area.slug}-{os.getpid()}-", dir=out_root))
+    try:
+        params = {"area_slug": area.slug, "area_kind": area.kind, "output_dir": str(staging),
+                  "inputs": inputs, "snapshots": snapshots}
+        merged = build_report_notebook(params, cfg)
+        work = staging / "notebooks"
+        work.mkdir()
+        src, dst = work / "report_input.ipynb", work / "report.ipynb"
+        nbformat.write(merged, src)
+        try:
+            pm.execute_notebook(str(src), str(dst), parameters=None, kernel_name=kernel,
+                                request_save_on_cell_execute=False,
+                                progress_bar=False, log_output=False, cwd=str(ROOT / "notebooks"))
+        except PapermillExecutionError as exc:
+            chapter = Path(merged.cells[exc.cell_index].metadata.get("report_chapter",
+                                                                      "report")).name
+            cause = (exc.evalue or exc.ename).strip().splitlines()[0] if (
+                exc.evalue or exc.ename) else "error"
+            raise ReportError(f"{area.slug}: {chapter} failed: {cause}") from None
+        except Exception as exc:  # kernel missing, notebook unreadable
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise ReportError(f"{area.slug}: the report could not run: {first}") from None
+        executed = nbformat.read(dst, as_version=4)
+        html_text = to_html(_html_notebook(executed, cfg, show_code),
+                            f"GP workforce: {area.name}", show_code)
+        (staging / "report.html").write_text(html_text, encoding="utf-8")
+        src.unlink()
+        if not (keep_notebooks or show_code):
+            shutil.rmtree(work)
+        (staging / FINGERPRINT).write_text(key + "\n")
+        # Swap the finished report in; the previous one is removed only after the rename.
+        _publishable(staging)
+        old = None
+        if final.exists():
+            old = out_root / f".{area.slug}-old-{time.time_ns()}"
+            final.rename(old)
+        staging.rename(final)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return final / "report.html"
+
+
+def remove_stale_staging(out_root: Path, slug: str, started: float) -> list[Path]:
+    """Remove what killed runs of ``slug`` left in ``out_root``.
+
+    A run builds in ``.<slug>-<pid>-XXXXXXXX`` and sets the previous report aside as
+    ``.<slug>-old-<ns>`` for the swap; a run killed meanwhile leaves them behind (hidden, never
+    the published report). Those modified before ``started`` whose process is no longer running
+    are removed, so a concurrent run of the same area keeps its staging folder.
+
+    Returns
+    -------
+    The folders removed.
+    """
+    pattern = re.compile(rf"\.{re.escape(slug)}-(?:(?P<pid>\d+)-[a-z0-9_]{{8}}|[a-z0-9_]{{8}}"
+                         r"|old-\d+)")
+    removed = []
+    for p in out_root.iterdir():
+        m = pattern.fullmatch(p.name)
+        if not m or not p.is_dir() or p.is_symlink():
+            continue
+        try:
+            if p.stat().st_mtime >= started or (m["pid"] and _running(int(m["pid"]))):
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(p, ignore_errors=True)
+        removed.append(p)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+def _publishable(folder: Path) -> None:
+    """Give the staged report normal permissions (temporary files are created private)."""
+    folder.chmod(0o755)
+    for p in folder.rglob("*"):
+        p.chmod(0o755 if p.is_dir() else 0o644)
+
+
+# ---------------------------------------------------------------------------------------------
+# Batch: every area, in parallel, with an index page
+# ---------------------------------------------------------------------------------------------
+def _worker(slug: str, out_root: str, show_code: bool, force: bool) -> tuple[str, str, float,
+                                                                            str]:
+    logging.disable(logging.WARNING)
+    area = registry()[slug]
+    started = time.perf_counter()
+    path = Path(out_root) / slug / "report.html"
+    before = path.stat().st_mtime_ns if path.exists() else None
+    try:
+        run_area(area, Path(out_root), show_code=show_code, force=force)
+    except GPWorkforceError as exc:
+        return slug, "failed", time.perf_counter() - started, str(exc)
+    except Exception as exc:  # a bug: reported as the area's failure, the batch goes on
+        return slug, "failed", time.perf_counter() - started, f"{slug}: {type(exc).__name__}: " \
+            f"{str(exc).splitlines()[0] if str(exc) else ''}"
+    after = path.stat().st_mtime_ns
+    status = "skipped" if before == after else "ok"
+    return slug, status, time.perf_counter() - started, ""
+
+
+def run_all(out_root: Path = OUTPUTS, show_code: bool = False, jobs: int | None = None,
+            force: bool = False, areas: list[str] | None = None) -> int:
+    """Every area in the registry (or ``areas``), in parallel; failures are reported and the
+    others still finish; writes ``index.html``. Returns the exit status (1 if any failed)."""
+    try:
+        ensure_demo_data()
+    except GPWorkforceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    slugs = areas or list(registry())
+    jobs = jobs or os.cpu_count() or 1
+    started = time.perf_counter()
+    results = []
+    print(f"Building {len(slugs)} reports on {min(jobs, len(slugs))} workers...", flush=True)
+    with ProcessPoolExecutor(max_workers=min(jobs, len(slugs))) as pool:
+        futures = [pool.submit(_worker, s, str(out_root), show_code, force) for s in slugs]
+        for n, fut in enumerate(as_completed(futures), 1):
+            slug, status, secs, msg = fut.result()
+            results.append((slug, status, secs, msg))
+            line = f"[{n}/{len(slugs)}] {status:<7} {slug} ({secs:.1f} s)"
+            print(line if status != "failed" else f"{line}: {msg}",
+                  file=sys.stderr if status == "failed" else sys.stdout, flush=True)
+    failed = [r for r in results if r[1] == "failed"]
+    write_index(Path(out_root), {r[0]: r[1] for r in results})
+    total = time.perf_counter() - started
+    print(f"{len(slugs) - len(failed)} of {len(slugs)} reports ready "
+          f"({sum(r[1] == 'ok' for r in results)} built, "
+          f"{sum(r[1] == 'skipped' for r in results)} unchanged) in {total:.1f} s; "
+          f"index: {_shown(Path(out_root) / 'index.html')}"
+          + (f"; FAILED: {', '.join(r[0] for r in failed)}" if failed else ""))
+    return 1 if failed else 0
+
+
+def write_index(out_root: Path, status: dict[str, str] | None = None) -> Path:
+    """``index.html``: every area with its headline figures and a link to its report."""
+    from analysis.report.rendering import REPORT_CSS, atomic_write_bytes, fmt_dp, fmt_int
+
+    status = status or {}
+    R = " style='text-align:right'"
+    rows = []
+    for slug, area in registry().items():
+        folder = out_root / slug
+        meta_file = folder / "_meta" / "headline.json"
+        h = json.loads(meta_file.read_text()) if meta_file.exists() else {}
+        wf, sc = h.get("workforce", {}), h.get("scenarios", {})
+        exists = (folder / "report.html").exists()
+        state = {"ok": "built", "skipped": "unchanged"}.get(
+            status.get(slug, "ok" if exists else "not built"), status.get(slug, "not built"))
+        link = (f"<a href='{html.escape(slug)}/report.html'>{html.escape(area.name)}</a>"
+                if exists else html.escape(area.name))
+        rows.append(
+            f"<tr><td>{link}</td><td>{area.kind.upper()}</td>"
+            f"<td{R}>{fmt_int(wf.get('practices'))}</td>"
+            f"<td{R}>{fmt_int(wf.get('patients'))}</td>"
+            f"<td{R}>{fmt_dp(2)(wf.get('gp_fte_per_1000'))}</td>"
+            f"<td{R}>{fmt_dp(1)(wf.get('gap_fte'))}</td>"
+            f"<td{R}>{_share(wf.get('share_55_plus'))}</td>"
+            f"<td>{html.escape(sc.get('scenario', ''))}"
+            f"{'' if not sc else ': ' + fmt_int(sc.get('position')) + ' WTE'}</td>"
+            f"<td>{html.escape(state)}</td></tr>")
+    page = ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            "<title>GP workforce reports</title>"
+            "<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;"
+            "padding:0 1em;color:#222}</style>" + REPORT_CSS + "</head><body>"
+            "<h1>GP workforce reports</h1><p>One report per area. GP FTE per 1,000 patients is "
+            "against the planning ratio of 0.58; the gap is the FTE needed to reach it "
+            "(negative: above it).</p><div class='report-table'><table><caption>Areas"
+            "</caption><thead><tr><th>Area</th><th>Kind</th><th>Practices</th><th>Patients</th>"
+            "<th>GP FTE per 1,000</th><th>Gap to 0.58 (FTE)</th><th>GPs aged 55+</th>"
+            "<th>Leading scenario (STP model)</th><th>This run</th></tr></thead><tbody>"
+            + "".join(rows) + "</tbody></table></div></body></html>")
+    path = out_root / "index.html"
+    atomic_write_bytes(path, page.encode("utf-8"))
+    path.chmod(0o644)
+    return path
+
+
+def _share(x) -> str:
+    return "" if x is None else f"{float(x):.0%}"
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Write an area's HTML report.")
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--ccg", help="CCG slug, e.g. wolverhampton")
+    group.add_argument("--stp", help="STP slug, e.g. black-country")
+    group.add_argument("--all", action="store_true", help="every area in the registry")
+    parser.add_argument("--out", type=Path, default=OUTPUTS, help="output root folder")
+    parser.add_argument("--code", action="store_true",
+                        help="analyst mode: show code and keep the executed notebook")
+    parser.add_argument("--internal", action="store_true",
+                        help="internal use: no small-number suppression")
+    parser.add_argument("--force", action="store_true", help="rebuild even if unchanged")
+    parser.add_argument("--jobs", type=int, default=None, help="parallel reports (--all)")
+    args = parser.parse_args(argv)
+    logging.disable(logging.WARNING)
+    if args.internal:
+        os.environ["GPW_SUPPRESS_BELOW"] = "0"
+    try:
+        if args.all:
+            return run_all(args.out, args.code, args.jobs, args.force)
+        area = resolve_area(args.ccg if args.ccg is not None else args.stp,
+                            "ccg" if args.ccg is not None else "stp")
+        ensure_demo_data()
+        started = time.perf_counter()
+        before = args.out / area.slug / "report.html"
+        stamp = before.stat().st_mtime_ns if before.exists() else None
+        path = run_area(area, args.out, show_code=args.code, force=args.force)
+        unchanged = stamp is not None and path.stat().st_mtime_ns == stamp
+        write_index(args.out)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except GPWorkforceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # an output folder that cannot be written (or a name too long)
+        where = str(exc.filename if exc.filename is not None else args.out)
+        where = (where if len(where) <= 120 else where[:60] + "..." + where[-40:])
+        where = where.encode("unicode_escape").decode("ascii")
+        print(f"error: cannot write {where!r}: {exc.strerror or type(exc).__name__}",
+              file=sys.stderr)
+        return 1
+    note = "unchanged since the last run; --force rebuilds" if unchanged else \
+        f"{time.perf_counter() - started:.1f} s"
+    print(f"report: {_shown(path)} ({note})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,256 @@
+"""Tables from cleaned local returns, in the layout of the LLR GP workforce plan (chapter 4).
+
+Definitions (one function each, tested):
+
+* headcount counts each person once within the grouping (a person in two practices is one head
+  in the CCG); WTE adds across posts;
+* only staff in post at the end of the period count;
+* "GPs" exclude registrars (LLR and HEE/NHSE methodology); locums are included;
+* "other clinical" is every direct patient care role (health care assistants included);
+* "% of WTE aged 55 and over" divides the WTE of people aged 55 or over (or in a band starting at
+  55 or above) by all WTE in the role.
+
+:func:`compare_with_published` sets a computed table against a published one cell by cell and
+says, for each difference, whether rounding explains it or the published figure differs from its
+own components.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.tables.workforce import round_half_up
+
+TABLE3_GROUPS = {  # column stem -> staff groups (GP excludes registrars)
+    "gp": ["GP"], "nurses": ["Nurses"], "other_clinical": ["Direct Patient Care"],
+    "admin_non_clinical": ["Admin/Non-clinical"],
+}
+TABLE9_ROWS = [  # (staff group label, job role label, canonical roles)
+    ("GP", "Senior Partner", ["Senior Partner"]),
+    ("GP", "Partner", ["Partner"]),
+    ("GP", "Salaried", ["Salaried GP"]),
+    ("GP", "Registrar ST3/4", ["Registrar ST3/4"]),
+    ("GP", "Registrar F1/2", ["Registrar F1/2"]),
+    ("GP", "Locum covering sickness", ["Locum covering sickness/maternity/paternity"]),
+    ("GP", "Locum covering vacancies", ["Locum covering vacancy"]),
+    ("GP", "Locum - other", ["Locum other"]),
+    ("Nurses", "Advanced Nurse Practitioners", ["Advanced Nurse Practitioner"]),
+    ("Nurses", "Extended Role Practice Nurses", ["Extended Role Practice Nurse"]),
+    ("Nurses", "Nurse Specialist", ["Nurse Specialist"]),
+    ("Nurses", "Practice Nurses", ["Practice Nurse"]),
+    ("Nurses", "HCA", ["Health Care Assistant"]),
+    ("Direct Patient Care - other", "Direct Patient Care - other",
+     ["Clinical Pharmacist", "Paramedic Practitioner", "Physiotherapist", "Phlebotomist",
+      "Other direct patient care"]),
+    ("Admin and Clerical", "Admin and Clerical",
+     ["Practice Manager", "Receptionist", "Medical Secretary", "Admin other"]),
+]
+LOCUM_COLUMNS = {
+    "Locum covering sickness/maternity/paternity": "locum_covering_sickness_maternity_paternity",
+    "Locum covering vacancy": "locum_covering_vacancy",
+    "Locum other": "locum_other",
+}
+
+
+def in_post(staff: pd.DataFrame, period: str | None = None) -> pd.DataFrame:
+    """Rows in post at the end of ``period`` (all periods when None)."""
+    s = staff[staff["in_post"]]
+    return s if period is None else s[s["period"] == period]
+
+
+def headcount_wte(staff: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Headcount (people once) and WTE (sum of posts) by the given columns."""
+    g = staff.groupby(by, observed=True)
+    return pd.DataFrame({"hc": g["staff_id"].nunique(), "wte": g["wte"].sum()})
+
+
+def table2(reference_open: pd.DataFrame, ccgs: list[tuple[str, str]]) -> pd.DataFrame:
+    """Population, practices, average list size and contract types by CCG (LLR Table 2).
+
+    Parameters
+    ----------
+    reference_open : DataFrame
+        Practice reference limited to practices open on the date.
+    ccgs : list of (label, code)
+    """
+    rows = []
+    for label, code in ccgs:
+        r = reference_open[reference_open["ccg_code"] == code]
+        ct = r["contract_type"].value_counts()
+        rows.append({"ccg": label, "population": int(r["registered_patients"].sum()),
+                     "practices": len(r),
+                     "average_list_size": r["registered_patients"].sum() / max(len(r), 1),
+                     "gms": int(ct.get("GMS", 0)), "pms": int(ct.get("PMS", 0)),
+                     "apms": int(ct.get("APMS", 0))})
+    out = pd.DataFrame(rows)
+    tot = {"ccg": "Totals", "population": int(out["population"].sum()),
+           "practices": int(out["practices"].sum()),
+           "average_list_size": out["population"].sum() / max(out["practices"].sum(), 1),
+           "gms": int(out["gms"].sum()), "pms": int(out["pms"].sum()),
+           "apms": int(out["apms"].sum())}
+    return pd.concat([out, pd.DataFrame([tot])], ignore_index=True)
+
+
+def table3(staff: pd.DataFrame, ccgs: list[tuple[str, str]], period: str,
+           total_label: str = "LLR STP Total") -> pd.DataFrame:
+    """Headcount and WTE by staff group and CCG (LLR Table 3), registrars excluded."""
+    s = in_post(staff, period)
+    s = s[~s["is_registrar"]]
+    rows = []
+    for label, codes in [(lab, [c]) for lab, c in ccgs] + [(total_label, [c for _, c in ccgs])]:
+        part = s[s["ccg_code"].isin(codes)]
+        row = {"ccg": label}
+        for stem, groups in TABLE3_GROUPS.items():
+            g = part[part["staff_group"].isin(groups)]
+            row[f"{stem}_hc"] = int(g["staff_id"].nunique())
+            row[f"{stem}_wte"] = float(g["wte"].sum())
+        row["total_hc"] = sum(row[f"{k}_hc"] for k in TABLE3_GROUPS)
+        row["total_wte"] = float(part["wte"].sum())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def table3_as_published(t3: pd.DataFrame) -> pd.DataFrame:
+    """Table 3 with the total row adding the rounded CCG rows, as the LLR plan prints it.
+
+    Headcounts are whole numbers either way; for WTE the plan's total row (542 GP WTE, 2,674 in
+    all) is the sum of the rounded rows, while Tables 4 and 8 round the unrounded sum (541).
+    The unrounded totals stay in :func:`table3`.
+    """
+    out = t3.copy()
+    wte = [c for c in out.columns if c.endswith("_wte")]
+    out.loc[out.index[-1], wte] = round_half_up(out.loc[out.index[:-1], wte], 0).sum().to_numpy()
+    return out
+
+
+def table4(staff: pd.DataFrame, periods: list[str]) -> pd.DataFrame:
+    """GP WTE (registrars excluded) for each period, all practices."""
+    s = staff[staff["in_post"] & ~staff["is_registrar"] & (staff["staff_group"] == "GP")]
+    wte = s.groupby("period")["wte"].sum().reindex(periods)
+    return pd.DataFrame({"period": periods, "gp_wte": wte.to_numpy()})
+
+
+def table8(t3: pd.DataFrame, population: pd.Series) -> pd.DataFrame:
+    """WTE by staff group per 1,000 registered patients (LLR Table 8).
+
+    Parameters
+    ----------
+    t3 : DataFrame
+        From :func:`table3`.
+    population : Series
+        Registered patients indexed by the same CCG labels (the total row included).
+    """
+    out = pd.DataFrame({"ccg": t3["ccg"], "population": t3["ccg"].map(population).to_numpy()})
+    for stem in [*TABLE3_GROUPS, "total"]:
+        out[stem] = t3[f"{stem}_wte"].to_numpy()
+        out[f"{stem}_per_1000"] = out[stem] / out["population"] * 1000
+    return out
+
+
+def table9(staff: pd.DataFrame, period: str) -> pd.DataFrame:
+    """Percentage of WTE aged 55 and over by role (LLR Table 9); the total covers every role in
+    the table, registrars included."""
+    s = in_post(staff, period)
+    over = s["age_lower"] >= 55
+    rows = []
+    for group, label, roles in TABLE9_ROWS:
+        m = s["role"].isin(roles)
+        w = s.loc[m, "wte"].sum()
+        rows.append({"staff_group": group, "job_role": label, "wte": w,
+                     "wte_55_plus": s.loc[m & over, "wte"].sum()})
+    out = pd.DataFrame(rows)
+    total = {"staff_group": "Total", "job_role": "Total", "wte": out["wte"].sum(),
+             "wte_55_plus": out["wte_55_plus"].sum()}
+    out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
+    out["pct_wte_over_55"] = np.where(out["wte"] > 0, out["wte_55_plus"] / out["wte"] * 100,
+                                      0.0)
+    return out
+
+
+def table10(staff: pd.DataFrame, ccgs: list[tuple[str, str]], period: str,
+            total_label: str = "LLR") -> pd.DataFrame:
+    """Locum headcount and WTE by type and CCG (LLR Table 10)."""
+    s = in_post(staff, period)
+    s = s[s["role"].isin(list(LOCUM_COLUMNS))]
+    rows = []
+    for label, codes in [(lab, [c]) for lab, c in ccgs] + [(total_label, [c for _, c in ccgs])]:
+        part = s[s["ccg_code"].isin(codes)]
+        for measure in ("Headcount", "WTE"):
+            row = {"ccg": label, "measure": measure}
+            for role, col in LOCUM_COLUMNS.items():
+                r = part[part["role"] == role]
+                row[col] = (r["staff_id"].nunique() if measure == "Headcount"
+                            else float(r["wte"].sum()))
+            row["total"] = (part["staff_id"].nunique() if measure == "Headcount"
+                            else float(part["wte"].sum()))
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _label(idx) -> str:
+    return idx[0] if isinstance(idx, tuple) else idx
+
+
+def compare_with_published(ours: pd.DataFrame, published: pd.DataFrame, key: list[str],
+                           decimals: dict[str, int], components: dict | None = None,
+                           total_rows: tuple[str, ...] = (), measure_col: str | None = None,
+                           ) -> pd.DataFrame:
+    """Cells where the computed table, rounded as published, differs from the published one.
+
+    Parameters
+    ----------
+    ours, published : DataFrame
+        Same key columns and value columns; ``ours`` unrounded.
+    key : list of str
+        Columns identifying a row (the published labels).
+    decimals : dict
+        Column -> decimals the published table uses.
+    components : dict, optional
+        Column -> list of columns whose rounded published values should add up to it (e.g.
+        ``total_wte`` -> the four group columns), used to say why a cell differs.
+    total_rows : tuple of str
+        Labels (first key column) of total rows: a total that differs is checked against the
+        sum of the published rows above it.
+    measure_col : str, optional
+        Key column separating row blocks (e.g. 'Headcount' and 'WTE') for that check.
+
+    Returns
+    -------
+    DataFrame with key columns, ``column``, ``published``, ``computed`` (rounded as published),
+    ``unrounded`` and ``explanation``: 'rounding: published total is the sum of rounded rows'
+    or 'published figure differs from its own components' or 'published total differs from
+    the sum of its own rows' or 'differs from the data'.
+    """
+    pub = published.set_index(key)
+    mine = ours.set_index(key).reindex(pub.index)
+    out = []
+    for col, d in decimals.items():
+        got = round_half_up(mine[col].astype(float), d)
+        want = pub[col].astype(float)
+        diff = (got - want).abs() > 10 ** (-d) / 2
+        for idx in diff[diff].index:
+            expl = "differs from the data"
+            comps = (components or {}).get(col)
+            if comps:
+                parts = pub.loc[idx, comps].astype(float).sum()
+                expl = ("published figure differs from its own components "
+                        f"(they sum to {parts:,.{d}f})" if abs(parts - want[idx]) > 1e-9 else expl)
+            if expl == "differs from the data" and total_rows and _label(idx) in total_rows:
+                same = pub[col].astype(float).drop(index=idx)
+                if measure_col is not None:
+                    m = pub.index.get_level_values(measure_col)
+                    same = pub[col][m == pub.loc[[idx]].index.get_level_values(
+                        measure_col)[0]].astype(float).drop(index=idx)
+                rows_sum = same.sum()
+                if abs(rows_sum - want[idx]) < 10 ** (-d) / 2:
+                    expl = "rounding: the published total is the sum of the rounded rows"
+                else:
+                    expl = ("published total differs from the sum of its own rows "
+                            f"({rows_sum:,.{d}f})")
+            out.append({**dict(zip(key, idx if isinstance(idx, tuple) else (idx,),
+                                   strict=True)),
+                        "column": col, "published": want[idx], "computed": got[idx],
+                        "unrounded": mine.loc[idx, col], "explanation": expl})
+    return pd.DataFrame(out, columns=[*key, "column", "published", "computed", "unrounded",
+                                      "explanation"])
