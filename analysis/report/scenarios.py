@@ -30,6 +30,7 @@ from analysis.report.scenario_charts import (
 )
 from analysis.report.scenario_parts import (
     Html,
+    Markdown,
     Section,
     gbp,
     html,
@@ -70,8 +71,10 @@ def section_md(ctx: ScenarioContext, key: str) -> str:
 
 
 def _intro(ctx: ScenarioContext, key: str) -> list:
+    """The section's heading and introduction as a one-part list (empty when it does not
+    apply)."""
     text = section_md(ctx, key)
-    return [markdown("scenarios_sections.md.j2", key=key)] if text else []
+    return [Markdown(text)] if text else []
 
 
 def title(ctx: ScenarioContext) -> Section:
