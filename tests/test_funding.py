@@ -19,9 +19,12 @@ from pandas.testing import assert_frame_equal
 
 from analysis.config import ROOT
 from analysis.models import funding as fd
+from analysis.models import scenarios as sc
+from analysis.report import funding as rf
 from analysis.report import scenarios as sr
 from analysis.report.rendering import Report
 from analysis.util.errors import InputError
+from analysis.validation.funding import compare_published
 
 FIXTURE = Path(__file__).parent / "fixtures" / "published" / "llr_table17_funding_trajectories.csv"
 INPUTS = ROOT / "scenarios" / "llr_funding.csv"
@@ -70,7 +73,7 @@ def test_table17_rebuilt_equals_published(table, published):
 def test_no_published_inconsistencies(table, published):
     """Every published cell is reproduced: totals = co-commissioning + discretionary and both
     percentages = value / allocation, rounded half-up to one decimal place. Nothing to list."""
-    diff = fd.compare_published(table, published)
+    diff = compare_published(table, published)
     assert diff.empty, diff.to_string()
 
 
@@ -78,7 +81,7 @@ def test_compare_lists_a_differing_cell(table, published):
     bad = published.copy()
     bad.loc[(bad["year"] == "2018/19") & (bad["ccg"] == "City"),
             "pct_of_ccg_budget_on_primary_care"] = 11.4
-    diff = fd.compare_published(table, bad)
+    diff = compare_published(table, bad)
     assert diff[["year", "ccg", "column"]].values.tolist() == [
         ["2018/19", "City", "pct_of_ccg_budget_on_primary_care"]]
     assert diff["published"].iloc[0] == 11.4 and diff["model"].iloc[0] == 11.1
@@ -106,7 +109,7 @@ def test_totals_add_the_ccgs(table):
 
 
 def test_findings_state_the_shortfalls(table):
-    text = " ".join(fd.findings(table))
+    text = str(rf.findings(table))
     assert "West in 2016/17 (10.86%, £165k short)" in text
     assert "City is £1.2m short of it (11.07%)" in text
     assert "ELR and West reach the 11.3% aspiration" in text
@@ -225,7 +228,7 @@ def test_missing_and_empty_files(tmp_path):
 
 
 def test_chart_has_both_lines_and_labels(table):
-    fig = fd.funding_chart(table, "Share of allocation")
+    fig = rf.funding_chart(table, "Share of allocation")
     ax = fig.axes[0]
     flat = [ln for ln in ax.get_lines() if len(set(np.asarray(ln.get_ydata(), float))) == 1]
     assert sorted(round(float(ln.get_ydata()[0]), 6) for ln in flat) == [10.9, 11.3]
@@ -236,21 +239,31 @@ def test_chart_has_both_lines_and_labels(table):
     west = [ln for ln in ax.get_lines() if ln.get_label() == "West"][0]
     assert np.allclose(west.get_ydata()[:2], [49740 / 457845 * 100, 50706 / 466838 * 100])
     plt.close(fig)
-    alt = fd.chart_alt(table)
+    alt = rf.chart_alt(table)
     assert "West: 2016/17 10.86%" in alt and "11.3% aspiration" in alt
 
 
 def test_chapter_shows_table17_for_llr_only(tmp_path):
-    ctx = sr.load_context("leicester-city", draws=200)
+    ctx = sc.load_context("leicester-city", draws=200)
     assert ctx.funding is not None and sr.section_md(ctx, "funding").startswith("### Funding")
     rpt = Report(tmp_path, chapter=3)
-    out = sr.funding_html(ctx, rpt)
+    out = sr.funding_section(ctx, rpt).html()
     assert "Table 3.1." in out and "Figure 3.1." in out and 'alt="Line chart' in out
     saved = pd.read_csv(tmp_path / "tables" / "scenario_funding.csv")
     assert (tmp_path / "charts" / "scenario_funding_share.png").stat().st_size > 0
     city = saved[saved["ccg"] == "Leicester City"]
     assert len(city) == 5 and city["spend_k"].tolist() == [54146, 54285, 55425, 56864, 58538]
-    assert "font-weight: bold" in out  # the report's own CCG
-    other = sr.load_context("wolverhampton", draws=200)
+    assert 'class="num own-area"' in out  # the report's own CCG, in bold
+    other = sc.load_context("wolverhampton", draws=200)
     assert other.funding is None and sr.section_md(other, "funding") == ""
-    assert sr.funding_html(other, Report(tmp_path / "bc")) == ""
+    assert not sr.funding_section(other, Report(tmp_path / "bc"))
+
+
+def test_funding_facts_are_numbers_for_the_findings(table):
+    f = fd.funding_facts(table)
+    assert (f["first"], f["last"]) == ("2016/17", "2020/21")
+    assert [c for c, _, _ in f["ends"]] == ["ELR", "City", "West"]
+    assert {"ccg": "West", "year": "2016/17"}.items() <= f["below"][0].items()
+    assert f["hidden"] == len(f["below"]) == 2 and f["meet"] == ["ELR", "West"]
+    assert f["total"] is not None
+    assert [r["ccg"] for r in f["miss"]] == ["City"]

@@ -17,6 +17,8 @@ from pandas.testing import assert_frame_equal
 
 from analysis.config import ROOT
 from analysis.models import risks as rk
+from analysis.models import scenarios as sc
+from analysis.report import risks as rr
 from analysis.report import scenarios as sr
 from analysis.report.rendering import Report
 from analysis.util.errors import InputError
@@ -63,8 +65,8 @@ def test_thresholds_are_parameters_and_vectorised():
     assert list(rk.rag([6, 8, 12, 15], amber_from=6, red_from=12)) == ["Amber", "Amber", "Red",
                                                                       "Red"]
     assert list(rk.level([2, 5, 10, 20])) == ["Low", "Moderate", "High", "Significant"]
-    assert rk.rag_text() == "green 1-6, amber 8-12, red 15-25"
-    assert rk.rag_text(10, 16) == "green 1-9, amber 10-15, red 16-25"
+    assert rr.rag_text() == "green 1-6, amber 8-12, red 15-25"
+    assert rr.rag_text(10, 16) == "green 1-9, amber 10-15, red 16-25"
 
 
 # -------------------------------------------------------------------------------------------
@@ -132,7 +134,8 @@ def test_reviewed_scores_drive_the_table(tmp_path):
     assert t.loc["R3", ["score", "status", "movement"]].tolist() == [12, "Open", "unchanged"]
     open_ = rk.rag_table(rk.read_register(p), open_only=True)
     assert "R4" not in open_["risk_id"].tolist()
-    assert rk.summary(rk.rag_table(rk.read_register(p)))[0].startswith("3 open risks (1 closed)")
+    assert str(rr.summary(rk.rag_table(rk.read_register(p)))).split("<li>")[1].startswith(
+        "3 open risks (1 closed)")
 
 
 def test_optional_columns_may_be_absent(tmp_path):
@@ -202,7 +205,7 @@ def test_empty_register(tmp_path):
 
 def test_heat_map_cells_and_colours(register):
     t = rk.rag_table(register)
-    fig = rk.heat_map(t, "Risks")
+    fig = rr.heat_map(t, "Risks")
     ax = fig.axes[0]
     cells = [p for p in ax.patches if p.get_width() == 1]
     assert len(cells) == 25
@@ -214,16 +217,16 @@ def test_heat_map_cells_and_colours(register):
     assert red.get_facecolor()[:3] != green.get_facecolor()[:3]
     assert ax.get_xlabel() == "Impact (consequence)" and ax.get_ylabel() == "Likelihood"
     plt.close(fig)
-    alt = rk.heat_alt(t)
+    alt = rr.heat_alt(t)
     assert "likelihood 4 x impact 4 = 16 (Red): R001, R004, R006, R008" in alt
     assert "7 red, 3 amber, 0 green" in alt
 
 
 def test_chapter_shows_the_risk_heat_map_for_llr_only(tmp_path):
-    ctx = sr.load_context("llr", draws=200)
+    ctx = sc.load_context("llr", draws=200)
     assert ctx.risks is not None and sr.section_md(ctx, "risks").startswith("### Workforce")
     rpt = Report(tmp_path, chapter=3)
-    out = sr.risks_html(ctx, rpt)
+    out = sr.risks_section(ctx, rpt).html()
     assert "Figure 3.1." in out and "Table 3.1." in out and "5 by 5 heat map" in out
     assert "overall RAG Red" in out
     saved = pd.read_csv(tmp_path / "tables" / "scenario_risk_register.csv")
@@ -234,5 +237,21 @@ def test_chapter_shows_the_risk_heat_map_for_llr_only(tmp_path):
     assert "risk register" in meta["inputs"]["Scenario models"]
     assert any("green 1-6, amber 8-12, red 15-25" in c
                for c in meta["caveats"]["Scenario models: funding and risks"])
-    other = sr.load_context("black-country", draws=200)
-    assert other.risks is None and sr.risks_html(other, Report(tmp_path / "bc")) == ""
+    other = sc.load_context("black-country", draws=200)
+    assert other.risks is None and not sr.risks_section(other, Report(tmp_path / "bc"))
+
+
+def test_register_facts_and_bands(register):
+    t = rk.rag_table(register)
+    f = rk.register_facts(t)
+    assert f["counts"] == {"Red": 7, "Amber": 3, "Green": 0} and f["overall"] == "Red"
+    assert f["n_open"] == len(t) - f["n_closed"]
+    assert rk.rag_bands() == {"Green": (1, 6), "Amber": (8, 12), "Red": (15, 25)}
+    cells = rk.heat_cells(t)
+    assert cells["score"].is_monotonic_decreasing
+
+
+def test_summary_escapes_text_from_the_register(tmp_path):
+    p = write(tmp_path, ['R1,Pay <b>and</b> terms,5,5,25,Significant,09/10/2017,,LLR,5,5,25,Open'])
+    out = str(rr.summary(rk.rag_table(rk.read_register(p))))
+    assert "Pay &lt;b&gt;and&lt;/b&gt; terms" in out

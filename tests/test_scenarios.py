@@ -18,9 +18,11 @@ from pandas.testing import assert_frame_equal
 
 from analysis.config import ROOT, registry
 from analysis.models import scenarios as sc
+from analysis.models.scenarios import chapter as ch
 from analysis.report import scenarios as sr
 from analysis.report.rendering import Report
 from analysis.util.errors import InputError
+from analysis.validation.scenarios import check_published
 
 FIXTURES = Path(__file__).parent / "fixtures" / "published"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -106,7 +108,7 @@ def test_hee_retirements_are_196_and_157(bc):
     assert cases["year_1"].tolist() == pytest.approx([49, 39.2])
     table = sc.published_table(bc)
     assert table["over55_change_4y"].tolist() == [-196, -157]
-    assert sc.check_published(bc)["matches"].all()
+    assert check_published(bc)["matches"].all()
 
 
 def test_demand_implied_by_222_equals_26_percent():
@@ -442,7 +444,7 @@ def test_a_longer_horizon_scales_flows_pro_rata(llr):
     six = llr.with_horizon(6)
     assert six.scenario("s1").params["trainees"] == 306
     assert six.scenario("s3").params["role_substitution_staff"] == 85  # a stock, not a flow
-    assert six.end.year == 2023 and sc.check_published(six).empty
+    assert six.end.year == 2023 and check_published(six).empty
     assert "position_2023" in sc.published_table(six).columns
 
 
@@ -459,7 +461,7 @@ def test_ccg_shares_add_up_to_the_stp(path):
 
 def test_every_area_in_the_registry_has_a_scenario_file_that_loads():
     for area in registry().values():
-        path = sr.scenario_file_for(area)
+        path = sc.scenario_file_for(area)
         assert path is not None and path.exists(), area.slug
         s = sc.load_scenario_file(path)
         if area.kind == "ccg":
@@ -473,37 +475,38 @@ def test_every_area_in_the_registry_has_a_scenario_file_that_loads():
 
 @pytest.fixture(scope="module")
 def llr_ctx():
-    return sr.load_context("llr", "stp", draws=2000, seed=5)
+    return sc.load_context("llr", "stp", draws=2000, seed=5)
 
 
 def test_key_findings_quote_the_published_positions(llr_ctx):
-    md = sr.key_findings_md(llr_ctx)
+    md = sr.key_findings(llr_ctx).markdown
     for figure in ("**561**", "**630**", "**658**", "**639 WTE**", "probability of meeting"):
         assert figure in md
 
 
 def test_every_section_writes_prefixed_tables_and_charts(tmp_path):
-    ctx = sr.load_context("leicester-city", "ccg", draws=1000, seed=1)
+    ctx = sc.load_context("leicester-city", "ccg", draws=1000, seed=1)
     rpt = Report(tmp_path)
-    parts = [sr.components_html(ctx, rpt), sr.annual_html(ctx, rpt),
-             sr.trajectory_html(ctx, rpt), sr.waterfall_html(ctx, rpt),
-             sr.demand_html(ctx, rpt), sr.tornado_html(ctx, rpt), sr.fan_html(ctx, rpt),
-             sr.probability_html(ctx, rpt), sr.solve_html(ctx, rpt),
-             sr.finance_html(ctx, rpt), sr.area_html(ctx, rpt), sr.assumptions_html(ctx, rpt)]
-    html = "".join(parts)
+    parts = [sr.components_section(ctx, rpt), sr.annual_section(ctx, rpt),
+             sr.trajectory_section(ctx, rpt), sr.waterfall_section(ctx, rpt),
+             sr.demand_section(ctx, rpt), sr.tornado_section(ctx, rpt),
+             sr.fan_section(ctx, rpt), sr.solve_section(ctx, rpt),
+             sr.finance_section(ctx, rpt), sr.area_section(ctx, rpt),
+             sr.assumptions_section(ctx, rpt)]
+    html = "".join(p.html() for p in parts)
     names = [p.stem for p in (tmp_path / "tables").glob("*.csv")]
     names += [p.stem for p in (tmp_path / "charts").glob("*.png")]
     assert len(names) >= 16 and all(n.startswith("scenario_") for n in names)
     assert "Indicative Leicester City line" in html
     assert re.search(r"Every published figure is reproduced", html)
-    assert "This is the LLR STP model" in sr.title_md(ctx)
+    assert "This is the LLR STP model" in sr.title(ctx).markdown
 
 
 def test_black_country_report_shows_the_hee_figures(tmp_path):
-    ctx = sr.load_context("black-country", "stp", draws=1000, seed=1)
-    md = sr.key_findings_md(ctx)
+    ctx = sc.load_context("black-country", "stp", draws=1000, seed=1)
+    md = sr.key_findings(ctx).markdown
     assert "**196**" in md and "**157**" in md
-    html = sr.hee_html(ctx, Report(tmp_path))
+    html = sr.hee_section(ctx, Report(tmp_path)).html()
     assert "853.8" in html and "837.7" in html and "870.6" in html
     hee = pd.read_csv(tmp_path / "tables" / "scenario_hee_retirements.csv")
     assert hee["retirements"].tolist() == [196, 157]
@@ -511,12 +514,83 @@ def test_black_country_report_shows_the_hee_figures(tmp_path):
 
 def test_an_area_without_a_scenario_file_gets_a_sentence():
     area = registry()["wolverhampton"]
-    assert sr.scenario_file_for(area, {"scenarios": {"files": {}}}) is None
-    ctx = sr.ScenarioContext(area, registry()["black-country"], None)
-    assert "No scenario file is configured" in sr.title_md(ctx)
-    assert sr.key_findings_md(ctx) == "" and sr.section_md(ctx, "published") == ""
+    assert sc.scenario_file_for(area, {"scenarios": {"files": {}}}) is None
+    ctx = sc.ScenarioContext(area, registry()["black-country"], None)
+    assert "No scenario file is configured" in sr.title(ctx).markdown
+    assert sr.key_findings(ctx).markdown == "" and sr.section_md(ctx, "published") == ""
 
 
 def test_bench_reports_both_timings():
     b = sc.bench(LLR, draws=100, repeats=1)
     assert b["draws"] == 100 and b["monte_carlo_s"] > 0 and b["deterministic_s"] > 0
+
+
+def test_bench_text_states_both_timings():
+    text = sc.bench_text({"draws": 10_000, "monte_carlo_s": 0.003, "deterministic_s": 0.00006,
+                          "ratio": 50.0})
+    assert text.startswith("10,000 Monte Carlo draws: 3.00 ms; one deterministic run: 0.060 ms")
+
+
+# -------------------------------------------------------------------------------------------
+# Layers and display objects
+# -------------------------------------------------------------------------------------------
+
+MODELS = ROOT / "analysis" / "models"
+
+
+@pytest.mark.parametrize("path", sorted([*(MODELS / "scenarios").glob("*.py"),
+                                         MODELS / "funding.py", MODELS / "risks.py"]),
+                         ids=lambda p: p.name)
+def test_models_compute_only(path):
+    """The models of this chapter import no report module and draw nothing."""
+    import ast
+
+    text = path.read_text(encoding="utf-8")
+    imported = set()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Import):
+            imported |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported.add(node.module or "")
+    assert not any(m.startswith(("analysis.report", "analysis.validation", "matplotlib"))
+                   for m in imported), imported
+    assert len(text.splitlines()) <= 600
+
+
+def test_sections_are_objects_with_tables_and_charts(tmp_path, llr_ctx):
+    rpt = Report(tmp_path, chapter=3)
+    sec = sr.fan_section(llr_ctx, rpt)
+    assert set(sec.tables) == {"scenario_probability"} and set(sec.charts) == {"scenario_fan"}
+    t = sec.tables["scenario_probability"]
+    assert list(t.df["scenario"]) == list(llr_ctx.published["name"])
+    assert sec.markdown.startswith("### Uncertainty")
+    assert "Table 3.1." in sec.html() and "Figure 3.1." in sec.html()
+
+
+def test_markdown_text_is_not_html_escaped(llr_ctx):
+    """Markdown templates leave quotes and ampersands as they are (they are not HTML)."""
+    md = sr.section_md(llr_ctx, "trajectories")
+    assert "plan's Figure 9" in md and "&#39;" not in md
+
+
+def test_notebook_cells_end_in_an_object():
+    """Chapter 3 cells are calls whose result is displayed: no display(HTML(...)), no
+    silenced warnings."""
+    import json
+
+    nb = json.loads((ROOT / "notebooks" / "03_scenarios.ipynb").read_text(encoding="utf-8"))
+    code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    assert not any("display(" in c or "filterwarnings" in c for c in code)
+    assert all(c.strip().splitlines()[-1].startswith("sr.") for c in code[1:])
+
+
+def test_chapter_frames_back_the_tables(llr_ctx):
+    comp = ch.components_frame(llr_ctx)
+    assert comp["item"].iloc[0] == "Baseline WTE"
+    assert comp.loc[comp["item"].str.startswith("Position"), "s3"].item() == 658
+    wide = ch.annual_supply_frame(llr_ctx)
+    assert list(wide.columns[:2]) == ["scenario", "y0"] and len(wide.attrs["dates"]) == 4
+    assert wide["difference"].tolist() == pytest.approx(
+        (wide["y3"] - wide["published"]).tolist())
+    d = ch.mode_differences(llr_ctx)
+    assert d["diff_min"] <= d["diff_max"] and d["aged_min"] <= d["aged_max"]

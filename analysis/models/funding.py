@@ -14,26 +14,22 @@ discretionary primary care spend are entered; everything else is derived here:
 * the same for all the CCGs together, year by year.
 
 The functions are pure: :func:`read_funding` reads and checks the file,
-:func:`funding_table` computes, :func:`published_view` rounds as Table 17 prints,
-:func:`funding_chart` draws the shares against the two lines and :func:`findings` states what
-the table shows.
+:func:`funding_table` computes, :func:`published_view` rounds as Table 17 prints and
+:func:`funding_facts` picks out what the table shows. The comparison with Table 17 is
+:func:`analysis.validation.funding.compare_published`; the chart, the findings and the table
+are drawn and written by :mod:`analysis.report.funding`.
 """
 
 from __future__ import annotations
 
 import re
 
-import matplotlib
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from analysis.io.annotated_csv import error, number_column, read_annotated_csv  # noqa: E402
-from analysis.report.rendering import PALETTE  # noqa: E402
-from analysis.tables.workforce import round_half_up  # noqa: E402
-from analysis.util.errors import InputError  # noqa: E402
+from analysis.io.annotated_csv import error, number_column, read_annotated_csv
+from analysis.tables.workforce import round_half_up
+from analysis.util.errors import InputError
 
 # NHSE expectation quoted in the LLR plan, section 7.1: "spend a minimum of 10.9% of total annual
 # CCG budgets by 2020, but with an aspiration of 11.3% of total CCG allocation".
@@ -58,16 +54,6 @@ PUBLISHED_COLUMNS = {
     "share": "pct_of_ccg_budget_on_primary_care",
 }
 PUBLISHED_SHARE_DECIMALS = 1
-
-LABELS = {
-    "year": "Year", "ccg": "CCG", "allocation_k": "CCG allocation (£000)",
-    "cocommissioning_k": "Co-commissioning (£000)",
-    "cocommissioning_share": "Co-commissioning, % of allocation",
-    "discretionary_k": "Discretionary spend (£000)", "spend_k": "Total primary care spend (£000)",
-    "share": "% of allocation on primary care",
-    "shortfall_minimum_k": "Shortfall to 10.9% (£000)",
-    "shortfall_aspiration_k": "Shortfall to 11.3% (£000)",
-}
 
 
 def read_funding(path) -> pd.DataFrame:
@@ -189,171 +175,51 @@ def published_view(table: pd.DataFrame) -> pd.DataFrame:
     return df.rename(columns=PUBLISHED_COLUMNS).reset_index(drop=True)
 
 
-def compare_published(table: pd.DataFrame, published: pd.DataFrame) -> pd.DataFrame:
-    """Cells where the rebuilt table differs from the published one (empty when none).
-
-    Returns
-    -------
-    DataFrame
-        ``year, ccg, column, published, model`` for each differing cell; rows are matched on
-        year and CCG, and a row missing on either side is listed with the other value blank.
-    """
-    ours = published_view(table).set_index(["year", "ccg"])
-    pub = published.set_index(["year", "ccg"])
-    rows = []
-    for key in ours.index.union(pub.index, sort=False):
-        for col in (c for c in pub.columns if c in ours.columns):
-            a = pub.at[key, col] if key in pub.index else np.nan
-            b = ours.at[key, col] if key in ours.index else np.nan
-            if pd.isna(a) or pd.isna(b) or abs(float(a) - float(b)) > 1e-9:
-                rows.append({"year": key[0], "ccg": key[1], "column": col, "published": a,
-                             "model": b})
-    return pd.DataFrame(rows, columns=["year", "ccg", "column", "published", "model"])
-
-
-def _pct(x: float, dp: int = 2) -> str:
-    return f"{round_half_up(x * 100, dp):.{dp}f}%"
-
-
-def _k(x: float) -> str:
-    """GBP thousands for text: '£165k', '£1.2m'."""
-    x = float(x)
-    if abs(x) >= 1000:
-        return f"£{round_half_up(x / 1000, 1):,.1f}m"
-    return f"£{round_half_up(x, 0):,.0f}k"
-
-
-def findings(table: pd.DataFrame, names: dict[str, str] | None = None) -> list[str]:
-    """Plain-English statements of what the table shows (one per bullet).
+def funding_facts(table: pd.DataFrame) -> dict:
+    """What the table shows, as numbers for the chapter's findings.
 
     Parameters
     ----------
     table : DataFrame
         From :func:`funding_table`.
-    names : dict, optional
-        CCG label -> name to use in the text.
+
+    Returns
+    -------
+    dict
+        ``minimum``, ``aspiration``; ``first`` and ``last`` year; ``ends`` (CCG, share in the
+        first year, share in the last year; file order); ``below`` (the CCG rows under the
+        minimum: ``ccg, year, share, shortfall_minimum_k``) and ``hidden`` (how many of those
+        print as the minimum at the plan's one decimal place); ``meet`` (CCGs at the aspiration
+        in the last year), ``miss`` (the others: ``ccg, share, shortfall_aspiration_k``) and
+        ``never`` (CCGs at it in no year); ``total`` (the all-CCG row of the last year, or
+        None).
     """
-    names = names or {}
     lo, hi = table.attrs.get("minimum", MINIMUM_SHARE), table.attrs.get("aspiration",
                                                                         ASPIRATION_SHARE)
     ccgs = table[~table["is_total"]]
     first, last = ccgs["year"].min(), ccgs["year"].max()
-    out = []
     ends = ccgs[ccgs["year"].isin([first, last])].pivot(index="ccg", columns="year",
                                                         values="share")
     ends = ends.loc[list(dict.fromkeys(ccgs["ccg"]))]
-    out.append(f"Share of CCG allocation spent on primary care, {first} to {last}: " + "; ".join(
-        f"{names.get(c, c)} {_pct(r[first])} to {_pct(r[last])}" for c, r in ends.iterrows())
-        + ".")
     below = ccgs[~ccgs["meets_minimum"]]
-    if below.empty:
-        out.append(f"Every CCG is at or above the {_pct(lo, 1)} minimum in every year.")
-    else:
-        txt = "; ".join(f"{names.get(r['ccg'], r['ccg'])} in {r['year']} ({_pct(r['share'])}, "
-                        f"{_k(r['shortfall_minimum_k'])} short)" for _, r in below.iterrows())
-        hidden = below[round_half_up(below["share"] * 100, PUBLISHED_SHARE_DECIMALS)
-                       >= round_half_up(lo * 100, PUBLISHED_SHARE_DECIMALS)]
-        out.append(f"Below the {_pct(lo, 1)} minimum: {txt}."
-                   + (f" Printed to one decimal place, as in the plan, "
-                      f"{'these read' if len(hidden) == len(below) else f'{len(hidden)} read'}"
-                      f" as {_pct(lo, 1)}." if len(hidden) else ""))
+    hidden = below[round_half_up(below["share"] * 100, PUBLISHED_SHARE_DECIMALS)
+                   >= round_half_up(lo * 100, PUBLISHED_SHARE_DECIMALS)]
     final = ccgs[ccgs["year"] == last]
-    meet = [names.get(c, c) for c in final.loc[final["meets_aspiration"], "ccg"]]
-    miss = final[~final["meets_aspiration"]]
-    txt = f"In {last}, "
-    txt += (f"{_list(meet)} reach{'es' if len(meet) == 1 else ''} the {_pct(hi, 1)} aspiration"
-            if meet else f"no CCG reaches the {_pct(hi, 1)} aspiration")
-    if len(miss):
-        txt += ("; " + "; ".join(f"{names.get(r['ccg'], r['ccg'])} is "
-                                 f"{_k(r['shortfall_aspiration_k'])} short of it "
-                                 f"({_pct(r['share'])})" for _, r in miss.iterrows()))
-    never = [names.get(c, c) for c, g in ccgs.groupby("ccg", sort=False)
-             if not g["meets_aspiration"].any()]
-    if never:
-        txt += f". {_list(never)} never reach{'es' if len(never) == 1 else ''} it in any year"
-    out.append(txt + ".")
     tot = table[table["is_total"]]
+    total = None
     if len(tot):
         r = tot[tot["year"] == last].iloc[0]
-        out.append(f"All CCGs together: {_pct(r['share'])} in {last}, "
-                   + (f"{_k(-r['shortfall_aspiration_k'])} above the aspiration."
-                      if r["meets_aspiration"] else
-                      f"{_k(r['shortfall_aspiration_k'])} short of the aspiration."))
-    return out
-
-
-def _list(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
-
-
-def funding_chart(table: pd.DataFrame, title: str, highlight: str | None = None,
-                  names: dict[str, str] | None = None):
-    """Share of allocation spent on primary care by year, one line per CCG, with the lines.
-
-    Parameters
-    ----------
-    table : DataFrame
-        From :func:`funding_table`; the all-CCG rows are drawn dashed black.
-    title : str
-    highlight : str, optional
-        CCG label drawn thicker (the report's own CCG); the others thinner.
-    names : dict, optional
-        CCG label -> legend name.
-    """
-    names = names or {}
-    lo, hi = table.attrs.get("minimum", MINIMUM_SHARE), table.attrs.get("aspiration",
-                                                                        ASPIRATION_SHARE)
-    years = sorted(table["year"].unique())
-    x = np.arange(len(years))
-    fig, ax = plt.subplots(figsize=(9, 5))
-    ccgs = list(dict.fromkeys(table.loc[~table["is_total"], "ccg"]))
-    for i, c in enumerate(ccgs):
-        g = table[(table["ccg"] == c)].set_index("year").reindex(years)
-        strong = highlight is None or c == highlight
-        ax.plot(x, g["share"] * 100, color=PALETTE[i % len(PALETTE)], marker="o",
-                linewidth=2.6 if (highlight and c == highlight) else 2 if strong else 1.2,
-                alpha=1 if strong else 0.6, label=names.get(c, c))
-    tot = table[table["is_total"]]
-    if len(tot):
-        g = tot.set_index("year").reindex(years)
-        ax.plot(x, g["share"] * 100, color="#000000", linestyle="--", marker="s",
-                markersize=4, linewidth=1.4, label=names.get(tot["ccg"].iloc[0],
-                                                                tot["ccg"].iloc[0]))
-    ax.axhline(lo * 100, color=PALETTE[5], linestyle=(0, (6, 3)), linewidth=1.5,
-               label=f"Minimum {lo:.1%}")
-    ax.axhline(hi * 100, color=PALETTE[3], linestyle=":", linewidth=2,
-               label=f"Aspiration {hi:.1%}")
-    for v, text, colour in ((lo, "minimum", PALETTE[5]), (hi, "aspiration", PALETTE[3])):
-        ax.annotate(f"{v:.1%} {text}", (len(years) - 0.85, v * 100), xytext=(0, 3),
-                    textcoords="offset points", va="bottom", ha="left", fontsize=8,
-                    color=colour)
-    ax.set_xticks(x, years)
-    ax.set_xlim(-0.3, len(years) - 0.1)
-    vals = np.concatenate([table["share"].to_numpy(dtype=float) * 100, [lo * 100, hi * 100]])
-    ax.set_ylim(np.floor(vals.min() * 5 - 1) / 5, np.ceil(vals.max() * 5 + 1) / 5)
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:.1f}%"))
-    ax.set_xlabel("Financial year")
-    ax.set_ylabel("Share of CCG allocation spent on primary care")
-    ax.set_title(title, loc="left", fontsize=12)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.grid(axis="y", color="#e5e5e5", linewidth=0.8)
-    ax.set_axisbelow(True)
-    ax.legend(frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.13),
-              ncol=3)
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
-    return fig
-
-
-def chart_alt(table: pd.DataFrame, names: dict[str, str] | None = None) -> str:
-    """Alt text for :func:`funding_chart`: every value the chart shows."""
-    names = names or {}
-    lo, hi = table.attrs.get("minimum", MINIMUM_SHARE), table.attrs.get("aspiration",
-                                                                        ASPIRATION_SHARE)
-    parts = []
-    for c, g in table.groupby("ccg", sort=False):
-        parts.append(f"{names.get(c, c)}: " + ", ".join(
-            f"{y} {_pct(s)}" for y, s in zip(g["year"], g["share"], strict=True)))
-    years = sorted(table["year"].unique())
-    return (f"Line chart of the share of CCG allocation spent on primary care, {years[0]} to "
-            f"{years[-1]}, against the {lo:.1%} minimum and {hi:.1%} aspiration lines. "
-            + "; ".join(parts) + ".")
+        total = {"share": float(r["share"]), "meets_aspiration": bool(r["meets_aspiration"]),
+                 "shortfall_aspiration_k": float(r["shortfall_aspiration_k"])}
+    return {
+        "minimum": lo, "aspiration": hi, "first": first, "last": last,
+        "ends": [(c, float(r[first]), float(r[last])) for c, r in ends.iterrows()],
+        "below": below[["ccg", "year", "share", "shortfall_minimum_k"]].to_dict("records"),
+        "hidden": len(hidden),
+        "meet": list(final.loc[final["meets_aspiration"], "ccg"]),
+        "miss": final.loc[~final["meets_aspiration"],
+                          ["ccg", "share", "shortfall_aspiration_k"]].to_dict("records"),
+        "never": [c for c, g in ccgs.groupby("ccg", sort=False)
+                  if not g["meets_aspiration"].any()],
+        "total": total,
+    }

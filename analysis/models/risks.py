@@ -1,4 +1,4 @@
-"""Workforce risk register: reader, 5x5 likelihood x impact heat map and RAG table.
+"""Workforce risk register: reader, scores, levels and RAG ratings.
 
 The register is an analyst-editable CSV (``scenarios/llr_risk_register.csv``, transcribed from
 LLR GP Workforce Plan 2017 Figure 15, "Workforce Risk Log"). Each risk has a likelihood and an
@@ -22,24 +22,17 @@ score      level        RAG
 =========  ===========  =====
 
 (7, 13 and 14 are not products of two scores from 1 to 5.) The RAG thresholds are parameters
-of every function (``amber_from=8``, ``red_from=15``).
+of every function (``amber_from=8``, ``red_from=15``). The heat map, its alt text and the summary
+are drawn and written by :mod:`analysis.report.risks`.
 """
 
 from __future__ import annotations
 
-import textwrap
+import numpy as np
+import pandas as pd
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-
-from analysis.io.annotated_csv import error, number_column, read_annotated_csv  # noqa: E402
-from analysis.report.rendering import PALETTE  # noqa: E402
-from analysis.util.errors import InputError  # noqa: E402
+from analysis.io.annotated_csv import error, number_column, read_annotated_csv
+from analysis.util.errors import InputError
 
 LIKELIHOOD = {1: "Rare", 2: "Unlikely", 3: "Possible", 4: "Likely", 5: "Almost certain"}
 IMPACT = {1: "Insignificant", 2: "Minor", 3: "Moderate", 4: "Major", 5: "Catastrophic"}
@@ -47,9 +40,6 @@ AMBER_FROM = 8
 RED_FROM = 15
 # Level bands: (lowest score, level). Scores below 4 are Low.
 LEVEL_BANDS = ((1, "Low"), (4, "Moderate"), (8, "High"), (15, "Significant"))
-# Okabe-Ito orange and vermillion and bluish green: told apart with the common forms of colour
-# blindness; each cell also carries its score and R/A/G letter, so colour is never the only cue.
-RAG_COLOURS = {"Red": PALETTE[5], "Amber": PALETTE[1], "Green": PALETTE[2]}
 RAG_ORDER = {"Red": 0, "Amber": 1, "Green": 2}
 BANDS_SOURCE = ("NPSA 5x5 risk matrix (2008) bands 1-3 low, 4-6 moderate, 8-12 high, 15-25 "
                 "extreme; the LLR plan's Figure 15 calls its 9-12 risks High and its 15-25 risks "
@@ -171,11 +161,12 @@ def read_register(path) -> pd.DataFrame:
     return out
 
 
-def rag_text(amber_from: int = AMBER_FROM, red_from: int = RED_FROM) -> str:
-    """The RAG bands in words, e.g. 'green 1-6, amber 8-12, red 15-25'."""
+def rag_bands(amber_from: int = AMBER_FROM, red_from: int = RED_FROM) -> dict[str, tuple]:
+    """The scores of each RAG band: ``{'Green': (1, 6), 'Amber': (8, 12), 'Red': (15, 25)}``
+    with the default thresholds (the highest and lowest products of two scores 1-5)."""
     hi_g = max(p for p in _PRODUCTS if p < amber_from)
     hi_a = max(p for p in _PRODUCTS if p < red_from)
-    return f"green 1-{hi_g}, amber {amber_from}-{hi_a}, red {red_from}-25"
+    return {"Green": (1, hi_g), "Amber": (amber_from, hi_a), "Red": (red_from, 25)}
 
 
 def _bands_text() -> str:
@@ -237,91 +228,45 @@ def overall_rag(table: pd.DataFrame) -> str | None:
     return min(open_["rag"], key=RAG_ORDER.__getitem__)
 
 
-def heat_map(table: pd.DataFrame, title: str, amber_from: int = AMBER_FROM,
-             red_from: int = RED_FROM, max_ids: int = 8):
-    """5x5 likelihood x impact grid coloured by RAG, each cell listing its risk ids.
+def heat_cells(table: pd.DataFrame) -> pd.DataFrame:
+    """The occupied cells of the heat map, highest score first.
 
-    Parameters
-    ----------
-    table : DataFrame
-        From :func:`rag_table` (pass ``open_only=True`` for open risks only).
-    title : str
-    max_ids : int
-        A cell with more risks than this shows only the count.
+    Returns
+    -------
+    DataFrame
+        ``likelihood, impact, ids`` (list of risk ids), ``rag`` and ``score``.
     """
-    fig, ax = plt.subplots(figsize=(9, 6.4))
-    for lk in range(1, 6):
-        for im in range(1, 6):
-            score = lk * im
-            colour = RAG_COLOURS[rag(score, amber_from, red_from)]
-            ids = table.loc[(table["likelihood"] == lk) & (table["impact"] == im), "risk_id"]
-            n = len(ids)
-            ax.add_patch(plt.Rectangle((im - 0.5, lk - 0.5), 1, 1, facecolor=colour,
-                                       alpha=0.85 if n else 0.28, edgecolor="white",
-                                       linewidth=2))
-            ax.text(im - 0.44, lk + 0.44, f"{score} {rag(score, amber_from, red_from)[0]}",
-                    ha="left", va="top", fontsize=8, color="#222222")
-            if n:
-                body = (f"{n} risk{'s' if n > 1 else ''}\n"
-                        + ("\n".join(textwrap.wrap(" ".join(ids), 10)) if n <= max_ids else ""))
-                ax.text(im, lk - 0.06, body.strip(), ha="center", va="center", fontsize=8.5,
-                        fontweight="bold", color="#000000")
-    ax.set_xlim(0.5, 5.5)
-    ax.set_ylim(0.5, 5.5)
-    ax.set_xticks(range(1, 6), [f"{k}\n{v}" for k, v in IMPACT.items()], fontsize=8)
-    ax.set_yticks(range(1, 6), [f"{k} {v}" for k, v in LIKELIHOOD.items()], fontsize=8)
-    ax.set_xlabel("Impact (consequence)")
-    ax.set_ylabel("Likelihood")
-    ax.set_title(title, loc="left", fontsize=12)
-    ax.set_aspect("auto")
-    ax.tick_params(length=0)
-    for s in ax.spines.values():
-        s.set_visible(False)
-    hi_g = max(p for p in _PRODUCTS if p < amber_from)
-    hi_a = max(p for p in _PRODUCTS if p < red_from)
-    ax.legend(handles=[
-        Patch(facecolor=RAG_COLOURS["Green"], label=f"Green (G): score 1-{hi_g}"),
-        Patch(facecolor=RAG_COLOURS["Amber"], label=f"Amber (A): score {amber_from}-{hi_a}"),
-        Patch(facecolor=RAG_COLOURS["Red"], label=f"Red (R): score {red_from}-25")],
-        frameon=False, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3)
-    fig.tight_layout(rect=(0, 0.02, 1, 1))
-    return fig
-
-
-def heat_alt(table: pd.DataFrame) -> str:
-    """Alt text for :func:`heat_map`: every occupied cell and its risks."""
     cells = (table.groupby(["likelihood", "impact"], sort=False)
              .agg(ids=("risk_id", list), rag=("rag", "first")).reset_index())
     cells["score"] = cells["likelihood"] * cells["impact"]
-    cells = cells.sort_values(["score", "likelihood"], ascending=False)
-    parts = [f"likelihood {r['likelihood']} x impact {r['impact']} = {r['score']} "
-             f"({r['rag']}): {', '.join(r['ids'])}" for _, r in cells.iterrows()]
-    counts = table["rag"].value_counts()
-    return (f"5 by 5 heat map of {len(table)} risks by likelihood and impact, cells coloured "
-            f"red, amber or green by score. {counts.get('Red', 0)} red, "
-            f"{counts.get('Amber', 0)} amber, {counts.get('Green', 0)} green. "
-            + "; ".join(parts) + ".")
+    return cells.sort_values(["score", "likelihood"], ascending=False)
 
 
-def summary(table: pd.DataFrame) -> list[str]:
-    """Plain-English statements about the register (one per bullet)."""
+def open_risks(table: pd.DataFrame) -> pd.DataFrame:
+    """The open risks of :func:`rag_table` (the heat map's risks)."""
+    return table[table["status"] == "Open"].reset_index(drop=True)
+
+
+def register_facts(table: pd.DataFrame) -> dict:
+    """What the register shows, as numbers for the chapter's summary.
+
+    Returns
+    -------
+    dict
+        ``n_open``, ``n_closed``, ``counts`` (open risks by RAG), ``overall`` (worst open RAG or
+        None), ``top`` (the open risks with the highest score: ``risk_id, description,
+        score``), ``moved`` (open risks whose score changed: ``risk_id, original_score,
+        score``) and ``unmitigated`` (open risk ids with no mitigating action, sorted).
+    """
     open_ = table[table["status"] == "Open"]
     counts = open_["rag"].value_counts()
-    out = [f"{len(open_)} open risk{'s' if len(open_) != 1 else ''}"
-           + (f" ({len(table) - len(open_)} closed)" if len(table) > len(open_) else "")
-           + f": {counts.get('Red', 0)} red, {counts.get('Amber', 0)} amber, "
-             f"{counts.get('Green', 0)} green; overall RAG {overall_rag(table) or 'n/a'}."]
-    if len(open_):
-        top = open_[open_["score"] == open_["score"].max()]
-        out.append("Highest score " + f"{int(top['score'].iloc[0])}: " + "; ".join(
-            f"{r['risk_id']} {r['description']}" for _, r in top.iterrows()) + ".")
-        moved = open_[open_["movement"] != "unchanged"]
-        out.append("No open risk's score has changed since it was added." if moved.empty else
-                   f"{len(moved)} open risk{'s have' if len(moved) > 1 else ' has'} moved since "
-                   "added: " + ", ".join(f"{r['risk_id']} {r['original_score']} to "
-                                         f"{r['score']}" for _, r in moved.iterrows()) + ".")
-        none = open_[open_["mitigation"] == ""]
-        if len(none):
-            out.append(f"{len(none)} open risk{'s have' if len(none) > 1 else ' has'} no "
-                       f"mitigating action recorded: {', '.join(sorted(none['risk_id']))}.")
-    return out
+    top = open_[open_["score"] == open_["score"].max()] if len(open_) else open_
+    moved = open_[open_["movement"] != "unchanged"]
+    return {
+        "n_open": len(open_), "n_closed": len(table) - len(open_),
+        "counts": {k: int(counts.get(k, 0)) for k in ("Red", "Amber", "Green")},
+        "overall": overall_rag(table),
+        "top": top[["risk_id", "description", "score"]].to_dict("records"),
+        "moved": moved[["risk_id", "original_score", "score"]].to_dict("records"),
+        "unmitigated": sorted(open_.loc[open_["mitigation"] == "", "risk_id"]),
+    }

@@ -1,0 +1,92 @@
+"""Scenario models: GP supply against demand, the gap, its uncertainty and its cost.
+
+One module per concern; everything is a pure function of numbers (or arrays of numbers) except
+:func:`load_scenario_file`, which reads a named scenario file (``scenarios/*.yaml``) and checks
+it, and :func:`load_context`, which runs a file for one area as the report chapter needs it.
+
+=================  ==========================================================================
+``params``         :class:`Param`, :data:`PARAMETERS`, :class:`Dist`, :class:`Scenario`,
+                   :class:`ScenarioSet`
+``loader``         :func:`load_scenario_file` (file, line and key on every problem)
+``supply``         :func:`project` (published and annual modes), :func:`run`,
+                   :func:`published_table`, :func:`annual_paths`, :func:`area_scaled`
+``demand``         :func:`demand_options`, :func:`target_wte`, :func:`implied_demand`, ...
+``uncertainty``    :func:`tornado`, :func:`monte_carlo`, :func:`bench`
+``levers``         :func:`solve_lever`, :func:`solve_table`
+``finance``        :func:`gap_cost`, :func:`unit_costs`, :func:`scenario_costs`
+``chapter``        :func:`load_context` and the frames the report chapter shows
+=================  ==========================================================================
+
+The comparison with the published figures is in :mod:`analysis.validation.scenarios`. This
+package re-exports the public names of its modules, so ``from analysis.models import scenarios
+as sc; sc.project(...)`` works; ``python -m analysis.models.scenarios bench`` times 10,000 Monte
+Carlo draws against one deterministic run.
+"""
+
+from analysis.models.scenarios.chapter import (
+    ScenarioContext,
+    load_context,
+    scenario_file_for,
+    scenario_settings,
+)
+from analysis.models.scenarios.demand import (
+    DEMAND_LABELS,
+    DEMAND_METHODS,
+    demand_options,
+    demand_ratio,
+    implied_demand,
+    population_growth_factor,
+    target_wte,
+)
+from analysis.models.scenarios.finance import (
+    FINANCE_DEFAULTS,
+    gap_cost,
+    retention_scheme_cost,
+    scenario_costs,
+    unit_costs,
+)
+from analysis.models.scenarios.levers import LEVERS, Solution, solve_lever, solve_table
+from analysis.models.scenarios.loader import load_scenario_file
+from analysis.models.scenarios.params import (
+    COMPONENT_LABELS,
+    COMPONENTS,
+    DEFAULT_SPREAD,
+    MODES,
+    PARAMETERS,
+    RETIRE_SHARE,
+    ROUNDINGS,
+    Dist,
+    Param,
+    Scenario,
+    ScenarioSet,
+    add_years,
+)
+from analysis.models.scenarios.supply import (
+    annual_paths,
+    area_scaled,
+    params_frame,
+    project,
+    published_table,
+    retirement_cases,
+    run,
+)
+from analysis.models.scenarios.uncertainty import (
+    MonteCarlo,
+    bench,
+    bench_text,
+    monte_carlo,
+    sample_parameters,
+    tornado,
+)
+
+__all__ = [
+    "COMPONENTS", "COMPONENT_LABELS", "DEFAULT_SPREAD", "DEMAND_LABELS", "DEMAND_METHODS",
+    "FINANCE_DEFAULTS", "LEVERS", "MODES", "PARAMETERS", "RETIRE_SHARE", "ROUNDINGS", "Dist",
+    "MonteCarlo", "Param", "Scenario", "ScenarioContext", "ScenarioSet", "Solution", "add_years",
+    "annual_paths", "area_scaled", "bench", "bench_text", "demand_options", "demand_ratio",
+    "gap_cost", "implied_demand", "load_context", "load_scenario_file", "monte_carlo",
+    "params_frame", "population_growth_factor", "project", "published_table",
+    "retention_scheme_cost", "retirement_cases", "run", "sample_parameters", "scenario_costs",
+    "scenario_file_for", "scenario_settings", "solve_lever", "solve_table", "target_wte",
+    "tornado", "unit_costs",
+]
