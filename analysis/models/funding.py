@@ -32,8 +32,8 @@ import pandas as pd  # noqa: E402
 
 from analysis.io.annotated_csv import error, number_column, read_annotated_csv  # noqa: E402
 from analysis.report.rendering import PALETTE  # noqa: E402
-from analysis.tables.workforce import round_half_up  # noqa: E402
 from analysis.util.errors import InputError  # noqa: E402
+from analysis.util.rounding import round_half_up  # noqa: E402
 
 # NHSE expectation quoted in the LLR plan, section 7.1: "spend a minimum of 10.9% of total annual
 # CCG budgets by 2020, but with an aspiration of 11.3% of total CCG allocation".

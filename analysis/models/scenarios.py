@@ -43,6 +43,7 @@ import pandas as pd
 import yaml
 
 from analysis.util.errors import InputError
+from analysis.util.rounding import round_half_up
 
 # -------------------------------------------------------------------------------------------
 # Parameters
@@ -114,7 +115,7 @@ def _round(x: np.ndarray, rounding: str) -> np.ndarray:
     if rounding == "truncate":
         mag = np.floor(mag + _EPS)
     elif rounding == "half_up":
-        mag = np.floor(mag + 0.5 + _EPS)
+        mag = round_half_up(mag, 0)
     else:
         raise ValueError(f"rounding must be one of {ROUNDINGS}, not {rounding!r}")
     return np.sign(x) * mag
