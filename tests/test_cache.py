@@ -38,15 +38,21 @@ def test_cached_call_computes_once_per_key(tmp_path):
     assert len(calls) == 3
 
 
-def test_cached_read_rereads_when_the_file_changes(tmp_path):
-    path = tmp_path / "x.csv"
-    path.write_text("a\n1\n")
+def _counting_reader():
+    """A CSV reader that records each file it reads."""
     reads = []
 
     def reader(p):
         reads.append(p)
         return pd.read_csv(p)
 
+    return reader, reads
+
+
+def test_cached_read_rereads_when_the_file_changes(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("a\n1\n")
+    reader, reads = _counting_reader()
     first = cached_read(path, reader, cache_dir=tmp_path / "c")
     again = cached_read(path, reader, cache_dir=tmp_path / "c")
     pd.testing.assert_frame_equal(first, again)
@@ -83,12 +89,7 @@ def test_tampered_data_entry_is_not_used(tmp_path):
 def test_tampered_frame_entry_is_not_used(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("a\n1\n2\n")
-    reads = []
-
-    def reader(p):
-        reads.append(p)
-        return pd.read_csv(p)
-
+    reader, reads = _counting_reader()
     cached_read(path, reader, cache_dir=tmp_path / "c")
     entry = _only_entry(tmp_path / "c", ".parquet")
     table = pq.read_table(entry)
