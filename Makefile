@@ -53,8 +53,9 @@ test: $(STAMP) ## Run the test suite (unit, back-tests, end-to-end report, nbval
 	@scratch=$$(mktemp -d) && trap 'rm -rf "$$scratch"' EXIT && \
 	GPW_OUTPUT_ROOT="$$scratch" $(PY) -m pytest -q -n 2 --dist loadfile tests --nbval-lax notebooks
 
-lint: $(STAMP) ## ruff on the package and tests; notebooks must be stripped of outputs
+lint: $(STAMP) ## ruff, then the layer contracts (import-linter); notebooks stripped of outputs
 	$(VENV)/bin/ruff check analysis tests
+	$(VENV)/bin/lint-imports --config pyproject.toml --no-cache
 	$(VENV)/bin/nbstripout --verify notebooks/*.ipynb
 
 lock: $(STAMP) ## Re-pin requirements.txt and environment.yml from requirements.in

@@ -16,7 +16,8 @@ from analysis.config import registry, stp_members
 from analysis.demo import gpw as demo
 from analysis.io import gpw_fields as gpw_fields
 from analysis.io import readers as readers
-from analysis.tables.workforce import gp_summary, role_indicators, round_half_up
+from analysis.tables.workforce import gp_summary, role_indicators
+from analysis.util.rounding import round_half_up
 
 FIXTURES = Path(__file__).parent / "fixtures" / "published"
 SUMMARY_DATE = "2017-06-30"

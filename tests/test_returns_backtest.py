@@ -20,7 +20,7 @@ from analysis.demo import gpw as demo
 from analysis.demo import returns as demo_returns
 from analysis.io import readers, returns
 from analysis.tables import returns as returns_tables
-from analysis.tables.workforce import round_half_up
+from analysis.util.rounding import round_half_up
 
 FIXTURES = Path(__file__).parent / "fixtures" / "published"
 LLR = [("EAST LEICESTERSHIRE AND RUTLAND", "03W"), ("LEICESTER CITY", "04C"),

@@ -22,9 +22,9 @@ from analysis.tables.workforce import (
     practice_headcount_sum,
     reference_reconciliation,
     role_indicators,
-    round_half_up,
     source_flags,
 )
+from analysis.util.rounding import round_half_up
 
 NA = pd.NA
 SNAPSHOT = "2017-06-30"

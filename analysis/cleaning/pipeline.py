@@ -32,8 +32,8 @@ from analysis.config import (
 )
 from analysis.io import readers as readers
 from analysis.io import returns as returns
-from analysis.report.rendering import atomic_write_bytes
 from analysis.tables import returns as returns_tables
+from analysis.util.atomic import atomic_write_bytes
 
 PROCESSED_TABLES = ["staff", "vacancies", "audit", "corrections", "status"]
 PUBLISHED_LLR = ROOT / "config" / "published" / "llr_workforce_plan.yaml"
@@ -148,64 +148,37 @@ def load_returns(area_slug: str, area_kind: str | None = None, inputs: dict | No
 # result, so a second report for the STP reads it back instead of cleaning again.
 # ---------------------------------------------------------------------------------------------
 def _cache_key(folder: Path, ref_path, limits: cleaning.Limits, ccg_codes) -> str:
-    import hashlib
-    import json
-
     from analysis.io.returns import LOOKUP_FILE
-    from analysis.util.provenance import sha256
+    from analysis.util.cache import cache_key
 
-    h = hashlib.sha256()
-    files = sorted(p for p in Path(folder).rglob("*") if p.is_file()) if Path(
-        folder).is_dir() else []
-    for p in files:
-        h.update(f"{p.relative_to(folder).as_posix()}:{sha256(p)}\n".encode())
-    for p in (Path(ref_path), LOOKUP_FILE, Path(cleaning.__file__), Path(returns.__file__),
-              Path(__file__)):
-        h.update(sha256(p).encode())
-    h.update(json.dumps([limits.__dict__, list(ccg_codes)], sort_keys=True).encode())
-    return h.hexdigest()[:32]
-
-
-def _cache_folder(key: str) -> Path:
-    from analysis.util.cache import CACHE_DIR
-
-    return CACHE_DIR / f"returns-{key}"
+    return cache_key("returns", [Path(folder), Path(ref_path), Path(LOOKUP_FILE), limits,
+                                 list(ccg_codes)])
 
 
 def _to_cache(key, result, accounting, files, unmapped) -> None:
-    import json
+    from analysis.util.cache import CACHE_DIR, write_bundle
 
-    folder = _cache_folder(key)
+    frames = {}
     for name in PROCESSED_TABLES:
         df = getattr(result, name).copy()
         for c in df.columns:
             if df[c].dtype == object:
                 df[c] = df[c].astype("string")
-        buf = io.BytesIO()
-        df.to_parquet(buf, index=False)
-        atomic_write_bytes(folder / f"{name}.parquet", buf.getvalue())
-    buf = io.BytesIO()
-    pd.DataFrame(unmapped).to_parquet(buf, index=False)
-    atomic_write_bytes(folder / "unmapped.parquet", buf.getvalue())
-    atomic_write_bytes(folder / "meta.json", json.dumps(
-        {"accounting": accounting, "files": list(files)}).encode())
+        frames[name] = df
+    frames["unmapped"] = pd.DataFrame(unmapped)
+    write_bundle(CACHE_DIR / key, frames, {"accounting": accounting, "files": list(files)})
 
 
 def _from_cache(key):
-    import json
+    from analysis.util.cache import CACHE_DIR, read_bundle
 
-    folder = _cache_folder(key)
-    if not (folder / "meta.json").exists():
+    got = read_bundle(CACHE_DIR / key)
+    if got is None:
         return None
-    try:
-        t = {n: pd.read_parquet(folder / f"{n}.parquet") for n in PROCESSED_TABLES}
-        meta = json.loads((folder / "meta.json").read_text())
-        unmapped = pd.read_parquet(folder / "unmapped.parquet")
-    except Exception:
-        return None
+    t, meta = got
     result = cleaning.CleanResult(staff=t["staff"], vacancies=t["vacancies"], audit=t["audit"],
                                   corrections=t["corrections"], status=t["status"])
-    return result, meta["accounting"], meta["files"], unmapped
+    return result, meta["accounting"], meta["files"], t["unmapped"]
 
 
 def load_processed_context(area_slug: str, area_kind: str | None = None,

@@ -21,6 +21,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.io.returns import load_lookup
+from analysis.util.markers import MISSING_MARKERS
+from analysis.util.periods import in_post_at_end as in_post
+from analysis.util.periods import parse_dates, period_end
 
 SESSIONS_PER_WTE = 9.0
 HOURS_PER_WTE = 37.5
@@ -28,10 +31,6 @@ GP = "GP"
 REGISTRAR_ROLES = {"Registrar ST1/2", "Registrar ST3/4", "Registrar F1/2"}
 LOCUM_ROLES = {"Locum covering sickness/maternity/paternity", "Locum covering vacancy",
                "Locum other"}
-STAFF_GROUPS = ["GP", "Nurses", "Direct Patient Care", "Admin/Non-clinical"]
-MISSING_MARKERS = frozenset({"", "ND", "NA"})  # as in analysis.io.readers: missing, never zero
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d %b %Y", "%d-%b-%Y",
-                "%Y-%m-%d %H:%M:%S")
 
 
 @dataclass
@@ -80,19 +79,9 @@ def to_number(values: pd.Series) -> pd.Series:
 
 
 def parse_date(values: pd.Series) -> pd.Series:
-    """Dates in the common typed formats (ISO, dd/mm/yyyy, dd/mm/yy, 1 Apr 2017...)."""
-    text = normalise_text(values)
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    todo = typed(values)
-    for fmt in DATE_FORMATS:
-        if not todo.any():
-            break
-        parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
-        # years past 2262 parse at a unit datetime64[ns] cannot hold: not dates here
-        ok = parsed.notna() & parsed.between(pd.Timestamp.min, pd.Timestamp.max)
-        out.loc[ok[ok].index] = parsed[ok].astype("datetime64[ns]")
-        todo.loc[ok[ok].index] = False
-    return out
+    """Dates in the common typed formats (ISO, dd/mm/yyyy, dd/mm/yy, 1 Apr 2017...); blank,
+    missing markers and anything else -> NaT (see :func:`analysis.util.periods.parse_dates`)."""
+    return parse_dates(normalise_text(values).where(typed(values)))
 
 
 def age_from_dob(dob: pd.Series, on: pd.Series) -> pd.Series:
@@ -152,14 +141,6 @@ def map_gender(values: pd.Series, lookup: dict | None = None) -> pd.Series:
     lookup = lookup or load_lookup()
     text = normalise_text(values).str.lower()
     return text.map(lookup["genders"]).where(text != "", "U").astype("string")
-
-
-def period_end(periods: pd.Series) -> pd.Series:
-    """Last day of each 'YYYY-MM' period; anything else (blank, 'Oct 2017', '2017-1') -> NaT."""
-    text = pd.Series(periods).astype("string")
-    ok = text.str.fullmatch(r"\d{4}-(?:0[1-9]|1[0-2])").fillna(False).astype(bool)
-    return (pd.to_datetime((text + "-01").where(ok), format="%Y-%m-%d", errors="coerce")
-            + pd.offsets.MonthEnd(0))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -370,14 +351,6 @@ def clean_returns(raw: pd.DataFrame, reference: pd.DataFrame, limits: Limits | N
     return CleanResult(staff=s, vacancies=v, audit=audit_df, corrections=corrections)
 
 
-def in_post(staff: pd.DataFrame) -> pd.Series:
-    """In post at the end of the period: started by then and not left by then."""
-    end = period_end(staff["period"])
-    started = staff["start_date"].isna() | (staff["start_date"] <= end)
-    not_left = staff["leaving_date"].isna() | (staff["leaving_date"] > end)
-    return (started & not_left).astype(bool)
-
-
 def check_accounting(raw: pd.DataFrame, result: CleanResult) -> dict[str, int]:
     """Raw rows = kept + corrected + quarantined; raises AssertionError when not."""
     counts = result.outcome_counts()
@@ -494,8 +467,3 @@ def outcome_by_rule(result: CleanResult) -> pd.DataFrame:
             .assign(outcome="quarantined"))
     out = pd.concat([corr, quar], ignore_index=True)[["outcome", "rule_or_reason", "rows"]]
     return out.sort_values(["outcome", "rows"], ascending=[True, False], ignore_index=True)
-
-
-def np_round_half_up(x: float, d: int = 0) -> float:
-    """Round half away from zero (helper for messages)."""
-    return float(np.sign(x) * np.floor(abs(x) * 10**d + 0.5) / 10**d)

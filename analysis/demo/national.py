@@ -57,7 +57,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from analysis.config import DATA_PROCESSED
 from analysis.io import gpw_fields as gpw_fields
@@ -79,6 +78,8 @@ from analysis.io.readers import (
     read_gpw_practice_csv,
 )
 from analysis.tables.workforce import role_indicators
+from analysis.util.atomic import atomic_open
+from analysis.util.cache import read_frame, read_frame_meta, write_frame
 from analysis.util.errors import GPWorkforceError
 
 __all__ = [
@@ -614,16 +615,9 @@ def _write_csv(path: Path, block: _Block, fields: list[str]) -> Path:
     offsets = np.frombuffer(offset_buf, dtype=np.int32)[rows.offset:rows.offset + len(rows) + 1]
     start, end = int(offsets[0]), int(offsets[-1])
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write((",".join(fields) + "\n").encode())
-            fh.write(memoryview(body)[start:end])
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_open(path) as fh:
+        fh.write((",".join(fields) + "\n").encode())
+        fh.write(memoryview(body)[start:end])
     return path
 
 
@@ -762,7 +756,6 @@ def write_monthly_series(folder, years: int = 10, n_practices: int = 6500,
 # Parquet cache of what the project reader returns
 # --------------------------------------------------------------------------------------------
 CACHE_VERSION = 1
-_CACHE_KEY = b"gpw_cache"
 CACHE_DIR = DATA_PROCESSED / "cache"
 """Default cache folder: ``data/processed/cache/`` (shared with :mod:`analysis.util.cache`, whose
 entries are named differently; ``make clean`` removes it)."""
@@ -786,11 +779,7 @@ def cache_path(csv_path, cache_dir=CACHE_DIR) -> Path:
 
 
 def _cache_meta(path: Path) -> dict | None:
-    try:
-        meta = pq.read_schema(path).metadata or {}
-        return json.loads(meta[_CACHE_KEY])
-    except (OSError, KeyError, ValueError, pa.ArrowException):
-        return None
+    return read_frame_meta(path)
 
 
 def cache_status(csv_path, cache_dir=CACHE_DIR, columns: list[str] | None = None) -> str:
@@ -822,25 +811,13 @@ def _build(csv_path: Path, cache_dir, columns) -> tuple[pd.DataFrame, Path]:
         raise GPWorkforceError(f"{csv_path.name}: file changed while it was being read; "
                                "expected it to stay the same, try again")
     csv_mtime = before.st_mtime_ns
-    table = pa.Table.from_pandas(df, preserve_index=None)
     meta = {"version": CACHE_VERSION, "sha256": digest, "source": str(csv_path.resolve()),
             "columns": list(columns) if columns else None,
             "format": df.attrs.get("format"), "rows": len(df)}
-    table = table.replace_schema_metadata({**(table.schema.metadata or {}),
-                                           _CACHE_KEY: json.dumps(meta).encode()})
-    out = cache_path(csv_path, cache_dir)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        pq.write_table(table, tmp, compression="zstd")
-        # never older than the CSV it was made from, even if the CSV's clock ran ahead
-        stamp = max(Path(tmp).stat().st_mtime_ns, csv_mtime)
-        os.utime(tmp, ns=(stamp, stamp))
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    out = write_frame(cache_path(csv_path, cache_dir), df, meta, compression="zstd")
+    # never older than the CSV it was made from, even if the CSV's clock ran ahead
+    stamp = max(out.stat().st_mtime_ns, csv_mtime)
+    os.utime(out, ns=(stamp, stamp))
     return df, out
 
 
@@ -859,9 +836,10 @@ def build_cache(csv_path, cache_dir=CACHE_DIR, columns: list[str] | None = None)
     Returns
     -------
     Path
-        The Parquet file (zstd), written under a temporary name and renamed into place. Its
-        schema metadata (key ``gpw_cache``) records the CSV's sha256, path, the columns asked
-        for and the release format; its modification time is never earlier than the CSV's.
+        The Parquet file (zstd), written by :func:`analysis.util.cache.write_frame` (atomic,
+        with the frame's checksum, verified on read). Its ``meta`` records the CSV's sha256,
+        path, the columns asked for and the release format; its modification time is never
+        earlier than the CSV's.
         Reader errors (:class:`analysis.util.errors.InputError`) pass through and leave any earlier
         cache untouched.
     """
@@ -879,13 +857,9 @@ def read_cached(csv_path, cache_dir=CACHE_DIR, columns: list[str] | None = None,
     """
     csv_path = Path(csv_path)
     if cache_status(csv_path, cache_dir, columns) == "fresh":
-        out = cache_path(csv_path, cache_dir)
-        try:
-            df = pq.read_table(out).to_pandas()
-        except (OSError, pa.ArrowException):
-            df = None
-        if df is not None:
-            meta = _cache_meta(out) or {}
+        got = read_frame(cache_path(csv_path, cache_dir))
+        if got is not None:
+            df, meta = got
             df.attrs.clear()
             df.attrs.update(format=meta.get("format"), path=str(csv_path))
             return df

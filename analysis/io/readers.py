@@ -23,8 +23,8 @@ import pandas as pd
 
 from analysis.io import gpw_fields as gpw_fields
 from analysis.util.errors import InputError
-
-MISSING_MARKERS = frozenset({"", "ND", "NA"})
+from analysis.util.markers import MISSING_MARKERS
+from analysis.util.periods import parse_dates as _parse_dates
 
 # GPW columns the tables use. The reader reads only these (plus identifiers) unless asked.
 GPW_ID_COLUMNS = ["PRAC_CODE", "PRAC_NAME", "SUB_ICB_CODE", "SUB_ICB_NAME", "ICB_CODE",
@@ -57,7 +57,6 @@ PAYMENTS_COLUMNS = {  # header as published -> our name (matched ignoring case a
 PAYMENTS_REQUIRED = ["practice_code", "ccg_code", "open_date", "close_date", "contract_type",
                      "registered_patients"]
 CONTRACT_TYPES = frozenset({"GMS", "PMS", "APMS"})
-DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%b-%y", "%d-%b-%Y", "%d/%m/%Y %H:%M", "%d/%m/%y")
 
 STAFF_COLUMNS = ["practice_code", "staff_id", "staff_group", "age", "fte"]
 
@@ -408,21 +407,13 @@ def read_gpw_practice_csv(path, columns: list[str] | None = None) -> pd.DataFram
 # NHS Payments to General Practice (practice reference)
 # --------------------------------------------------------------------------------------------
 def parse_dates(values: pd.Series, path, column: str) -> pd.Series:
-    """Dates in any of :data:`DATE_FORMATS`; blank stays missing; others are an error."""
+    """Dates in any of :data:`~analysis.util.markers.DATE_FORMATS`; blank stays missing; others
+    are an error."""
     text = values.astype("string").str.strip()
-    blank = text.isna() | (text == "")
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    todo = ~blank
-    for fmt in DATE_FORMATS:
-        if not todo.any():
-            break
-        parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
-        # pandas parses years past 2262 at a coarser unit that datetime64[ns] cannot hold
-        ok = parsed.notna() & parsed.between(pd.Timestamp.min, pd.Timestamp.max)
-        out.loc[parsed.index[ok]] = parsed[ok].astype("datetime64[ns]")
-        todo.loc[parsed.index[ok]] = False
-    if todo.any():
-        i = int(todo.idxmax())
+    out = _parse_dates(text)
+    bad = out.isna() & text.notna() & (text != "")
+    if bad.any():
+        i = int(bad.idxmax())
         raise InputError(path, f"expected a date such as 01/04/2017, found {values[i]!r}",
                          row=i + 2, column=column)
     return out

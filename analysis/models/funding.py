@@ -28,8 +28,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.io.annotated_csv import error, number_column, read_annotated_csv
-from analysis.tables.workforce import round_half_up
 from analysis.util.errors import InputError
+from analysis.util.rounding import round_half_up
 
 # NHSE expectation quoted in the LLR plan, section 7.1: "spend a minimum of 10.9% of total annual
 # CCG budgets by 2020, but with an aspiration of 11.3% of total CCG allocation".

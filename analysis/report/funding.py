@@ -35,7 +35,7 @@ from analysis.report.scenario_parts import (  # noqa: E402
     html,
     markdown,
 )
-from analysis.tables.workforce import round_half_up  # noqa: E402
+from analysis.util.rounding import round_half_up  # noqa: E402
 
 LABELS = {
     "year": "Year", "ccg": "CCG", "allocation_k": "CCG allocation (£000)",

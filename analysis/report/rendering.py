@@ -35,7 +35,7 @@ def fmt_int(x) -> str:
 
 def fmt_dp(decimals: int):
     """Formatter with fixed decimals and thousands separators (half-up, as published)."""
-    from analysis.tables.workforce import round_half_up
+    from analysis.util.rounding import round_half_up
 
     def f(x):
         return "" if pd.isna(x) else f"{round_half_up(float(x), decimals):,.{decimals}f}"

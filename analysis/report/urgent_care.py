@@ -29,7 +29,7 @@ from analysis.models.urgent_care import core as uc
 from analysis.report import disclosure as disclosure
 from analysis.report.rendering import GREY, PALETTE, Report, fmt_dp, fmt_int
 from analysis.util import provenance as provenance
-from analysis.util.cache import cached_call, cached_read
+from analysis.util.cache import as_records, cached_call, cached_read
 from analysis.util.errors import GPWorkforceError
 
 INPUT_KEYS = ("uc_cases", "uc_iucadc", "uc_ecds")
@@ -109,7 +109,8 @@ class UrgentCareContext:
             try:
                 self.plans[name] = cached_call(
                     "job_plan", [self.workload, q, self.rules],
-                    lambda q=q: uc.generate_job_plan(self.workload, q, self.rules))
+                    lambda q=q: uc.generate_job_plan(self.workload, q, self.rules),
+                    dump=as_records, load=lambda rows: [uc.Session(**r) for r in rows])
             except uc.JobPlanError as exc:
                 self.plan_errors[name] = str(exc)
 

@@ -26,7 +26,6 @@ Tables that give headcounts derived from staff-level data should go through
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -37,8 +36,11 @@ import pandas as pd
 from analysis.io.readers import open_on
 from analysis.report.rendering import PALETTE, plt
 from analysis.util.errors import ConfigError, InputError
+from analysis.util.markers import STAFF_GROUPS
+from analysis.util.periods import check_period as _check_period
+from analysis.util.periods import month_end as _period_end
+from analysis.util.periods import rows_in_post as _in_post
 
-STAFF_GROUPS = ("GP", "Nurses", "Direct Patient Care", "Admin/Non-clinical")
 GENDERS = ("F", "M", "U")
 AGE_BAND_STARTS = (25, 30, 35, 40, 45, 50, 55, 60, 65, 70)
 UNKNOWN_AGE = "Unknown"
@@ -65,7 +67,6 @@ VACANCY_COLUMNS = [
     "Number of other Clinical Staff vacancies (WTE)",
 ]
 TOTAL_LABEL = "Total"
-_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 # --------------------------------------------------------------------------------------------
@@ -100,25 +101,6 @@ def _group_mask(df: pd.DataFrame, staff_group: str) -> pd.Series:
     return (df["staff_group"] == staff_group).fillna(False).astype(bool)
 
 
-def _check_period(period: str) -> str:
-    if not isinstance(period, str) or not _PERIOD.match(period):
-        raise ConfigError(f"period {period!r} is not a month written YYYY-MM")
-    return period
-
-
-def _in_post(staff: pd.DataFrame, period: str | None = None) -> pd.DataFrame:
-    """In-post rows, limited to one period when given (which must appear in ``staff``)."""
-    if period is not None:
-        _check_period(period)
-        at = (staff["period"] == period).fillna(False).astype(bool)
-        if not at.any():
-            have = sorted(staff["period"].dropna().unique())
-            span = f"{have[0]} to {have[-1]}" if have else "none"
-            raise ConfigError(f"period {period} is not in the staff data (periods: {span})")
-        staff = staff[at]
-    return staff[_flag(staff, "in_post")]
-
-
 def _codes(practice_codes: Iterable[str]) -> list[str]:
     """Codes stripped and upper-cased, in the order given (duplicates kept)."""
     if isinstance(practice_codes, str):
@@ -150,10 +132,6 @@ def _list_sizes(reference: pd.DataFrame) -> pd.Series:
     ref = reference.drop_duplicates("practice_code")
     return pd.Series(ref["registered_patients"].astype("Int64").to_numpy(),
                      index=ref["practice_code"].to_numpy(), dtype="Int64")
-
-
-def _period_end(period: str) -> pd.Timestamp:
-    return pd.Period(period, freq="M").to_timestamp(how="end").normalize()
 
 
 def _plural(n: int, one: str, many: str | None = None) -> str:

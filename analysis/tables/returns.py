@@ -20,7 +20,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.tables.workforce import round_half_up
+from analysis.util.periods import rows_in_post as in_post
+from analysis.util.rounding import round_half_up
 
 TABLE3_GROUPS = {  # column stem -> staff groups (GP excludes registrars)
     "gp": ["GP"], "nurses": ["Nurses"], "other_clinical": ["Direct Patient Care"],
@@ -51,12 +52,6 @@ LOCUM_COLUMNS = {
     "Locum covering vacancy": "locum_covering_vacancy",
     "Locum other": "locum_other",
 }
-
-
-def in_post(staff: pd.DataFrame, period: str | None = None) -> pd.DataFrame:
-    """Rows in post at the end of ``period`` (all periods when None)."""
-    s = staff[staff["in_post"]]
-    return s if period is None else s[s["period"] == period]
 
 
 def headcount_wte(staff: pd.DataFrame, by: list[str]) -> pd.DataFrame:

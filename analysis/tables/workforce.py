@@ -24,6 +24,7 @@ import pandas as pd
 
 from analysis.config import Area
 from analysis.io.readers import EXRRL_FTE
+from analysis.util.rounding import round_half_up  # noqa: F401  (re-exported; its home is util)
 
 SUMMARY_COLUMNS = ["area", "practices", "patients", "gp_hc", "gp_hc_55_plus", "gp_hc_60_plus",
                    "gp_fte"]
@@ -45,19 +46,6 @@ GP_55_PLUS_BANDS = ["TOTAL_GP_HC_55TO59", "TOTAL_GP_HC_60TO64", "TOTAL_GP_HC_65T
                     "TOTAL_GP_HC_70PLUS"]
 METHOD_PEOPLE = "people counted once (staff-level records)"
 METHOD_PRACTICE_SUM = "sum of practice headcounts (counts GPs in two practices twice)"
-
-
-def round_half_up(x, decimals: int = 0):
-    """Round halves away from zero, as published tables do (Python rounds halves to even).
-
-    Works on scalars, arrays and Series; missing values stay missing.
-    """
-    factor = 10.0 ** decimals
-    if isinstance(x, pd.Series | pd.DataFrame):
-        return np.sign(x) * np.floor(np.abs(x) * factor + 0.5 + 1e-9) / factor
-    x = np.asarray(x, dtype=float)
-    out = np.sign(x) * np.floor(np.abs(x) * factor + 0.5 + 1e-9) / factor
-    return out.item() if out.ndim == 0 else out
 
 
 def headcount_from_people(staff: pd.DataFrame, group: str = "GP") -> dict[str, int]:

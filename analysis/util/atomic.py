@@ -1,25 +1,58 @@
 """Atomic file writes: write to a temporary file in the same folder, then rename.
 
 A reader (or a run killed midway) never sees half a file: either the old file or the new one.
+:func:`atomic_path` is the one mechanism; :func:`atomic_write_bytes` and :func:`atomic_open` are
+its two common uses.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 
-def atomic_write_bytes(path, data: bytes, mode: int = 0o644) -> None:
-    """Write ``data`` to ``path`` atomically, with normal permissions (``mode``)."""
+@contextmanager
+def atomic_path(path, mode: int = 0o644) -> Iterator[Path]:
+    """A temporary path beside ``path``; renamed onto ``path`` when the block ends normally.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file to create or replace (its folder is created when missing).
+    mode : int
+        Permissions of the finished file.
+
+    Yields
+    ------
+    Path
+        Where to write. On an exception (or interruption) the temporary file is removed and
+        ``path`` is left as it was.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        yield Path(tmp)
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def atomic_open(path, mode: int = 0o644) -> Iterator[BinaryIO]:
+    """A binary file handle whose content replaces ``path`` atomically when the block ends."""
+    with atomic_path(path, mode) as tmp, open(tmp, "wb") as fh:
+        yield fh
+
+
+def atomic_write_bytes(path, data: bytes, mode: int = 0o644) -> None:
+    """Write ``data`` to ``path`` atomically, with normal permissions (``mode``)."""
+    with atomic_open(path, mode) as fh:
+        fh.write(data)

@@ -34,6 +34,7 @@ from analysis.models.scenarios.params import (
     ScenarioSet,
     add_years,
 )
+from analysis.util.rounding import round_half_up
 
 
 def _as_arrays(params: Mapping[str, object]) -> dict[str, np.ndarray]:
@@ -58,7 +59,7 @@ def _round(x: np.ndarray, rounding: str) -> np.ndarray:
     if rounding == "truncate":
         mag = np.floor(mag + EPS)
     elif rounding == "half_up":
-        mag = np.floor(mag + 0.5 + EPS)
+        mag = round_half_up(mag, 0)
     else:
         raise ValueError(f"rounding must be one of {ROUNDINGS}, not {rounding!r}")
     return np.sign(x) * mag
