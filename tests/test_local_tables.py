@@ -1,4 +1,5 @@
-"""Tests for :mod:`analysis.tables.local`, on tiny hand-made tables in the cleaned schema."""
+"""Tests for :mod:`analysis.tables.local` and :mod:`analysis.tables.clusters` (with their
+charts and the suppression rule), on tiny hand-made tables in the cleaned schema."""
 
 from __future__ import annotations
 
@@ -6,24 +7,25 @@ import matplotlib.figure
 import pandas as pd
 import pytest
 
+from analysis.report.charts import pyramid_chart, turnover_chart
+from analysis.report.disclosure import small_number_suppression
 from analysis.report.rendering import plt
-from analysis.tables.local import (
-    GROUP_SUMMARY_COLUMNS,
+from analysis.tables.clusters import (
     STOCKTAKE_COLUMNS,
-    TURNOVER_COLUMNS,
     VACANCY_COLUMNS,
     ClusterEligibility,
-    age_band_labels,
-    age_gender_pyramid,
     cluster_eligibility,
     cluster_stocktake,
     cluster_vacancies,
     eligibility_table,
+)
+from analysis.tables.local import (
+    GROUP_SUMMARY_COLUMNS,
+    TURNOVER_COLUMNS,
+    age_band_labels,
+    age_gender_pyramid,
     monthly_turnover,
     practice_group_summary,
-    pyramid_chart,
-    small_number_suppression,
-    turnover_chart,
 )
 from analysis.util.errors import ConfigError, InputError
 
