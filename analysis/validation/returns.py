@@ -22,7 +22,13 @@ PUBLISHED_LLR = ROOT / "config" / "published" / "llr_workforce_plan.yaml"
 
 
 def published_llr(path: Path = PUBLISHED_LLR) -> dict[str, pd.DataFrame]:
-    """The LLR plan's published tables (config/published/llr_workforce_plan.yaml)."""
+    """The LLR plan's published tables (``config/published/llr_workforce_plan.yaml``).
+
+    Returns
+    -------
+    dict
+        ``table2`` ... ``table10`` -> DataFrame with the published columns, as printed.
+    """
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     return {k: pd.DataFrame(v["rows"], columns=v["columns"]) for k, v in raw.items()}
 
@@ -32,7 +38,21 @@ T3_COMPONENTS = ["gp", "nurses", "other_clinical", "admin_non_clinical"]
 
 def published_differences(tables: dict[str, pd.DataFrame],
                           published: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
-    """Every published LLR cell the cleaned data do not reproduce, with the reason."""
+    """Every published LLR cell the cleaned data do not reproduce, with the reason.
+
+    Parameters
+    ----------
+    tables : dict
+        From :func:`analysis.tables.returns.llr_tables` (unrounded).
+    published : dict, optional
+        The published tables (default: :func:`published_llr`).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``table, row, column, published, computed, unrounded, explanation``: one row
+        per differing cell (see :func:`compare_with_published` for the explanations).
+    """
     published = published or published_llr()
     cmp = compare_with_published
     parts = []
