@@ -6,6 +6,10 @@ Step inputs and outputs (the DAG):
 * outputs: ``data/processed/returns/<stp>/{staff,vacancies,audit,corrections,status}.parquet``
   (columns in ``docs/data_dictionary.md``), written atomically.
 
+The LLR plan's tables built from the cleaned returns are in :mod:`analysis.tables.returns`
+(:func:`~analysis.tables.returns.llr_tables`); their comparison with the published plan is in
+:mod:`analysis.validation.returns`.
+
 The notebook ``01_clean_returns`` runs :func:`load_returns` and :func:`write_processed`;
 later chapters read the Parquet files with :func:`read_processed`.
 """
@@ -17,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from analysis.cleaning import rules as cleaning
 from analysis.config import (
@@ -32,18 +35,9 @@ from analysis.config import (
 )
 from analysis.io import readers as readers
 from analysis.io import returns as returns
-from analysis.tables import returns as returns_tables
 from analysis.util.atomic import atomic_write_bytes
 
 PROCESSED_TABLES = ["staff", "vacancies", "audit", "corrections", "status"]
-PUBLISHED_LLR = ROOT / "config" / "published" / "llr_workforce_plan.yaml"
-LLR_LABELS = {
-    "table2": {"03W": "ELR CCG", "04V": "WL CCG", "04C": "LC CCG"},
-    "table3": {"03W": "EAST LEICESTERSHIRE AND RUTLAND", "04C": "LEICESTER CITY",
-               "04V": "WEST LEICESTERSHIRE"},
-    "table10": {"03W": "NHS East Leicestershire and Rutland", "04C": "NHS Leicester City",
-                "04V": "NHS West Leicestershire"},
-}
 
 
 @dataclass
@@ -155,16 +149,26 @@ def _cache_key(folder: Path, ref_path, limits: cleaning.Limits, ccg_codes) -> st
                                  list(ccg_codes)])
 
 
+def _strings(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` with object columns as strings (Parquet needs one type a column)."""
+    df = df.copy()
+    for c in df.columns:
+        if df[c].dtype == object:
+            df[c] = df[c].astype("string")
+    return df
+
+
+def _parquet_bytes(df: pd.DataFrame) -> bytes:
+    """``df`` as Parquet bytes, object columns stored as strings."""
+    buf = io.BytesIO()
+    _strings(df).to_parquet(buf, index=False)
+    return buf.getvalue()
+
+
 def _to_cache(key, result, accounting, files, unmapped) -> None:
     from analysis.util.cache import CACHE_DIR, write_bundle
 
-    frames = {}
-    for name in PROCESSED_TABLES:
-        df = getattr(result, name).copy()
-        for c in df.columns:
-            if df[c].dtype == object:
-                df[c] = df[c].astype("string")
-        frames[name] = df
+    frames = {name: _strings(getattr(result, name)) for name in PROCESSED_TABLES}
     frames["unmapped"] = pd.DataFrame(unmapped)
     write_bundle(CACHE_DIR / key, frames, {"accounting": accounting, "files": list(files)})
 
@@ -206,14 +210,8 @@ def write_processed(ctx: ReturnsContext, root: Path = DATA_PROCESSED) -> dict[st
     folder = processed_dir(ctx.stp.slug, root)
     out = {}
     for name in PROCESSED_TABLES:
-        df = getattr(ctx.result, name).copy()
-        for c in df.columns:
-            if df[c].dtype == object:
-                df[c] = df[c].astype("string")
-        buf = io.BytesIO()
-        df.to_parquet(buf, index=False)
         path = folder / f"{name}.parquet"
-        atomic_write_bytes(path, buf.getvalue())
+        atomic_write_bytes(path, _parquet_bytes(getattr(ctx.result, name)))
         out[name] = path
     return out
 
@@ -222,116 +220,3 @@ def read_processed(stp_slug: str, root: Path = DATA_PROCESSED) -> dict[str, pd.D
     """The cleaned tables written by :func:`write_processed`."""
     folder = processed_dir(stp_slug, root)
     return {n: pd.read_parquet(folder / f"{n}.parquet") for n in PROCESSED_TABLES}
-
-
-# ---------------------------------------------------------------------------------------------
-# LLR tables and the published comparison
-# ---------------------------------------------------------------------------------------------
-def published_llr(path: Path = PUBLISHED_LLR) -> dict[str, pd.DataFrame]:
-    """The LLR plan's published tables (config/published/llr_workforce_plan.yaml)."""
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    return {k: pd.DataFrame(v["rows"], columns=v["columns"]) for k, v in raw.items()}
-
-
-def llr_tables(ctx: ReturnsContext) -> dict[str, pd.DataFrame]:
-    """LLR Tables 2, 3, 4, 8, 9 and 10 from the cleaned returns (unrounded)."""
-    codes = [a.code for a in ctx.ccgs]
-    end = cleaning.period_end(pd.Series([ctx.period]))[0]
-    ref_open = readers.open_on(ctx.reference, end)
-    t2_order = ["03W", "04V", "04C"] if set(codes) == {"03W", "04C", "04V"} else codes
-    labels2 = LLR_LABELS["table2"] if set(codes) == {"03W", "04C", "04V"} else {
-        a.code: a.short_name for a in ctx.ccgs}
-    labels3 = LLR_LABELS["table3"] if set(codes) == {"03W", "04C", "04V"} else {
-        a.code: a.name for a in ctx.ccgs}
-    labels10 = LLR_LABELS["table10"] if set(codes) == {"03W", "04C", "04V"} else labels3
-    t2 = returns_tables.table2(ref_open, [(labels2[c], c) for c in t2_order])
-    ccgs3 = [(labels3[c], c) for c in codes]
-    t3 = returns_tables.table3(ctx.staff, ccgs3, ctx.period)
-    pop = {labels3[c]: ref_open.loc[ref_open["ccg_code"] == c, "registered_patients"].sum()
-           for c in codes}
-    pop["LLR STP Total"] = sum(pop.values())
-    t8 = returns_tables.table8(t3, pd.Series(pop))
-    return {
-        "table2": t2, "table3": t3,
-        "table4": returns_tables.table4(ctx.staff, ctx.periods),
-        "table8": t8,
-        "table9": returns_tables.table9(ctx.staff, ctx.period),
-        "table10": returns_tables.table10(ctx.staff, [(labels10[c], c) for c in codes],
-                                          ctx.period),
-    }
-
-
-T3_COMPONENTS = ["gp", "nurses", "other_clinical", "admin_non_clinical"]
-
-
-def published_differences(tables: dict[str, pd.DataFrame],
-                          published: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
-    """Every published LLR cell the cleaned data do not reproduce, with the reason."""
-    published = published or published_llr()
-    cmp = returns_tables.compare_with_published
-    parts = []
-    t2 = tables["table2"].copy()
-    d2 = cmp(t2, published["table2"], ["ccg"],
-             {"population": 0, "practices": 0, "average_list_size": 0}).assign(table="Table 2")
-    pub2 = published["table2"].set_index("ccg")
-    for i, r in d2[d2["column"] == "average_list_size"].iterrows():
-        p = pub2.loc[r["ccg"]]
-        exact = p["population"] / p["practices"]
-        how = ("truncated, not rounded" if int(exact) == r["published"]
-               else "differs from its own components")
-        d2.loc[i, "explanation"] = (f"published figure {how}: {p['population']:,.0f} / "
-                                    f"{p['practices']:.0f} = {exact:,.2f}")
-    parts.append(d2)
-    t3 = tables["table3"]
-    shown = returns_tables.table3_as_published(t3)
-    d3 = {c: 0 for c in published["table3"].columns if c != "ccg"}
-    comp3 = {"total_hc": [f"{c}_hc" for c in T3_COMPONENTS],
-             "total_wte": [f"{c}_wte" for c in T3_COMPONENTS]}
-    diff3 = cmp(shown, published["table3"], ["ccg"], d3, comp3,
-                total_rows=("LLR STP Total",)).assign(table="Table 3")
-    unrounded = t3.set_index("ccg")
-    for i, r in diff3.iterrows():
-        exact = unrounded.loc[r["ccg"], r["column"]]
-        diff3.loc[i, "unrounded"] = exact
-        if r["ccg"] == "LLR STP Total" and round(exact) == r["published"]:
-            diff3.loc[i, "explanation"] = (
-                "rounding: this published total rounds the unrounded sum, while the table's "
-                "other totals add the rounded rows")
-    parts.append(diff3)
-    t4 = tables["table4"]
-    parts.append(cmp(t4, published["table4"], ["period"], {"gp_wte": 0}).assign(
-        table="Table 4"))
-    t8 = tables["table8"]
-    d8 = {c: (2 if c.endswith("_per_1000") else 0) for c in published["table8"].columns
-          if c != "ccg"}
-    comp8 = {"total": T3_COMPONENTS}
-    d8 = cmp(t8, published["table8"], ["ccg"], d8, comp8,
-             total_rows=("LLR STP Total",)).assign(table="Table 8")
-    pub8 = published["table8"].set_index("ccg")
-    pop2 = dict(zip(tables["table3"]["ccg"], tables["table8"]["population"], strict=True))
-    for i, r in d8.iterrows():
-        if r["column"] == "population":
-            d8.loc[i, "explanation"] = (f"published figure differs from Table 2's population "
-                                        f"for the same CCG ({pop2.get(r['ccg'], 0):,.0f})")
-        elif r["column"] == "total_per_1000":
-            p = pub8.loc[r["ccg"]]
-            if abs(p["total"] / p["population"] * 1000 - r["published"]) < 0.005:
-                d8.loc[i, "explanation"] = ("consistent with the published total, which "
-                                            "differs from its own components")
-    parts.append(d8)
-    parts.append(cmp(tables["table9"], published["table9"], ["staff_group", "job_role"],
-                     {"pct_wte_over_55": 1}).assign(table="Table 9"))
-    t10 = tables["table10"]
-    pub10 = published["table10"]
-    for measure, d in (("Headcount", 0), ("WTE", 2)):
-        cols = {c: d for c in pub10.columns if c not in ("ccg", "measure")}
-        parts.append(cmp(t10[t10["measure"] == measure], pub10[pub10["measure"] == measure],
-                         ["ccg", "measure"], cols, total_rows=("LLR",),
-                         measure_col="measure").assign(table="Table 10"))
-    out = pd.concat([p for p in parts if len(p)], ignore_index=True)
-    label = out.get("ccg", pd.Series(index=out.index, dtype="string"))
-    for alt in ("period", "job_role"):
-        if alt in out:
-            label = label.fillna(out[alt].astype("string"))
-    out["row"] = label
-    return out[["table", "row", "column", "published", "computed", "unrounded", "explanation"]]

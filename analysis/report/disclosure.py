@@ -1,4 +1,4 @@
-"""Disclosure control: one switch for every chapter.
+"""Disclosure control: one switch for every chapter, and the one suppression rule.
 
 Counts derived from staff-level or case-level data that are at least 1 and below the threshold
 are suppressed in published reports. The threshold comes from ``report: disclosure:
@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import os
 
+import pandas as pd
+
 from analysis.config import load_config
+from analysis.util.errors import ConfigError
 
 ENV = "GPW_SUPPRESS_BELOW"
 DEFAULT = 5
@@ -29,3 +32,73 @@ def threshold() -> int:
 def mode() -> str:
     """'published' when suppression is on, 'internal' when off."""
     return "published" if threshold() > 0 else "internal"
+
+
+def small_number_suppression(df, columns, threshold: int = DEFAULT, marker: str | None = None):
+    """Hide small headcounts (1 to ``threshold - 1``) before a table leaves the organisation.
+
+    Zero stays zero. This is primary suppression only: a total printed next to suppressed
+    cells can reveal one of them, so compute totals over large enough groups or suppress a
+    second cell too.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Table of headcounts.
+    columns : str or sequence of str
+        Columns to check; others are left alone.
+    threshold : int
+        Smallest count shown; 0 (or 1) turns suppression off.
+    marker : str, optional
+        Text put in suppressed cells (e.g. '*'); by default they become NA, and whole-number
+        columns become nullable ``Int64``.
+
+    Returns
+    -------
+    DataFrame
+        A copy. ``attrs['suppressed']`` is the number of cells hidden,
+        ``attrs['suppressed_by_column']`` the number per column, ``attrs['suppressed_cells']``
+        the (row label, column) pairs, ``attrs['suppression_threshold']`` the threshold.
+
+    Raises
+    ------
+    ConfigError
+        When a column to check is not in the table.
+    """
+    columns = [columns] if isinstance(columns, str) else list(columns)
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ConfigError(f"cannot suppress: no column {missing[0]!r} in the table")
+    out = df.copy()
+    by_col: dict[str, int] = {}
+    cells: list[tuple] = []
+    for c in columns:
+        values = pd.to_numeric(out[c], errors="coerce")
+        hide = ((values > 0) & (values < threshold)).fillna(False).astype(bool)
+        by_col[c] = int(hide.sum())
+        if not hide.any():
+            continue
+        cells += [(i, c) for i in out.index[hide.to_numpy()]]
+        if marker is not None:
+            out[c] = out[c].astype(object).mask(hide, marker)
+        elif pd.api.types.is_integer_dtype(out[c]):
+            out[c] = out[c].astype("Int64").mask(hide)
+        else:
+            out[c] = values.astype("Float64").mask(hide)
+    out.attrs.update({"suppressed": sum(by_col.values()), "suppressed_by_column": by_col,
+                      "suppressed_cells": cells, "suppression_threshold": threshold})
+    return out
+
+
+def suppress(df, columns):
+    """:func:`small_number_suppression` at the report's current :func:`threshold` (a no-op,
+    returning ``df`` itself, when suppression is off)."""
+    t = threshold()
+    return small_number_suppression(df, columns, threshold=t) if t else df
+
+
+def suppression_note() -> str:
+    """The sentence telling readers which headcounts are hidden ('' when suppression is off)."""
+    t = threshold()
+    return (f"Headcounts from 1 to {t - 1} are suppressed (shown blank) to protect individuals."
+            if t else "")

@@ -27,14 +27,8 @@ from analysis.models.scenarios.chapter import (  # noqa: E402
     funding_own_ccg,
     rel_path,
 )
-from analysis.report.rendering import PALETTE, Report, fmt_int  # noqa: E402
-from analysis.report.scenario_parts import (  # noqa: E402
-    Html,
-    Section,
-    fmt_pct,
-    html,
-    markdown,
-)
+from analysis.report.rendering import PALETTE, Html, Report, Section, fmt_int  # noqa: E402  # noqa: E402
+from analysis.report.scenario_parts import fmt_pct, html, markdown  # noqa: E402
 from analysis.util.rounding import round_half_up  # noqa: E402
 
 LABELS = {

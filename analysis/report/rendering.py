@@ -105,6 +105,76 @@ class Chart:
                       alt=self.alt, label=self.label, name=self.name)
 
 
+@dataclass(frozen=True)
+class Markdown:
+    """Narrative rendered from a ``*.md.j2`` template; a notebook shows it as Markdown."""
+
+    text: str
+
+    def _repr_markdown_(self) -> str:
+        return self.text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Html:
+    """A fragment rendered from a ``*.html.j2`` template (headings, short passages)."""
+
+    text: str
+
+    def _repr_html_(self) -> str:
+        return self.text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass
+class Section:
+    """Several displayable parts (Markdown, Html, Table, Chart) shown in order as one result.
+
+    ``parts`` keeps each part for an analyst (``section.tables`` and ``section.charts`` give the
+    objects by name; a table's unrounded frame is ``.df``); displayed as a notebook cell's
+    result, each part becomes its own output. Empty when the section does not apply to the area
+    (it then displays nothing).
+    """
+
+    parts: list = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.parts)
+
+    def __iter__(self):
+        return iter(self.parts)
+
+    @property
+    def tables(self) -> dict[str, Table]:
+        """The section's tables by name."""
+        return {p.name: p for p in self.parts if isinstance(p, Table)}
+
+    @property
+    def charts(self) -> dict[str, Chart]:
+        """The section's charts by name."""
+        return {p.name: p for p in self.parts if isinstance(p, Chart)}
+
+    @property
+    def markdown(self) -> str:
+        """The section's Markdown passages, joined."""
+        return "\n\n".join(p.text for p in self.parts if isinstance(p, Markdown))
+
+    def html(self) -> str:
+        """The section's tables, charts and HTML passages as one HTML string (Markdown left
+        out)."""
+        return "".join(p._repr_html_() for p in self.parts if not isinstance(p, Markdown))
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        display(*self.parts)
+
+
 class Report:
     """Writes take-away files for one report and renders tables and charts for the HTML.
 
@@ -245,44 +315,6 @@ def _add_source_strip(fig, text: str, strip_in: float = 0.3) -> None:
     fig.set_size_inches(w, total)
     fig.text(0.01, 0.35 * strip_in / total, text, fontsize=8, color="#555555", ha="left",
              va="center")
-
-
-def role_chart(fte_per_1000: pd.DataFrame, highlight: list[str], target: float | None,
-               labels: dict[str, str], title: str):
-    """Grouped bars of FTE per 1,000 patients by role, areas side by side.
-
-    Parameters
-    ----------
-    fte_per_1000 : DataFrame
-        Index = area, columns = roles.
-    highlight : list of str
-        Areas drawn in strong colours; the others in grey shades.
-    target : float, optional
-        GP WTE per 1,000 target drawn over the GP group.
-    """
-    import numpy as np
-
-    areas = list(fte_per_1000.index)
-    roles = list(fte_per_1000.columns)
-    fig, ax = plt.subplots(figsize=(9, 4.6))
-    width = 0.8 / len(areas)
-    x = np.arange(len(roles))
-    for i, a in enumerate(areas):
-        colour = PALETTE[highlight.index(a) % len(PALETTE)] if a in highlight else GREY
-        alpha = 1.0 if a in highlight else 0.35 + 0.1 * (i % 4)
-        ax.bar(x + i * width - 0.4 + width / 2, fte_per_1000.loc[a].to_numpy(dtype=float),
-               width, label=a, color=colour, alpha=alpha, edgecolor="white")
-    if target is not None:
-        ax.hlines(target, -0.45, 0.45, colors="#000000", linestyles="--", linewidth=1.2,
-                  label=f"GP target {target:.2f}")
-    ax.set_xticks(x, [labels.get(r, r) for r in roles], fontsize=9)
-    ax.set_ylabel("FTE per 1,000 registered patients")
-    ax.set_xlabel("Staff role")
-    ax.set_title(title, loc="left", fontsize=12)
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(frameon=False, fontsize=8, ncol=3)
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
-    return fig
 
 
 REPORT_CSS = render("report.css.j2")

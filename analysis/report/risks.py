@@ -30,8 +30,8 @@ from analysis.models.risks import (  # noqa: E402
 )
 from analysis.models.scenarios import ScenarioContext  # noqa: E402
 from analysis.models.scenarios.chapter import rel_path  # noqa: E402
-from analysis.report.rendering import PALETTE, Report  # noqa: E402
-from analysis.report.scenario_parts import Html, Section, html, markdown  # noqa: E402
+from analysis.report.rendering import PALETTE, Html, Report, Section  # noqa: E402  # noqa: E402
+from analysis.report.scenario_parts import html, markdown  # noqa: E402
 
 # Okabe-Ito orange and vermillion and bluish green: told apart with the common forms of colour
 # blindness; each cell also carries its score and R/A/G letter, so colour is never the only cue.

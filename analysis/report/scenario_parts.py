@@ -1,83 +1,15 @@
 """Building blocks of the scenario chapter: a section's parts and the number formats of its text.
 
-A notebook cell of chapter 3 ends in a :class:`Section`: its heading and introduction
-(:class:`Markdown`), then tables and charts (:class:`~analysis.report.rendering.Table`,
-:class:`~analysis.report.rendering.Chart`) and short HTML passages (:class:`Html`). Displaying a
-section displays each part in turn; ``section.tables`` and ``section.charts`` give the objects
-(each table's unrounded frame is ``.df``).
+A notebook cell of chapter 3 ends in a :class:`~analysis.report.rendering.Section`: its heading
+and introduction (Markdown), then tables, charts and short HTML passages. :func:`markdown` and
+:func:`html` render the chapter's templates with its number formats (:data:`FORMATS`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import pandas as pd
 
-from analysis.report.rendering import Chart, Table, fmt_dp, fmt_int, render
-
-
-@dataclass(frozen=True)
-class Markdown:
-    """A passage of Markdown (headings, findings)."""
-
-    text: str
-
-    def _repr_markdown_(self) -> str:
-        return self.text
-
-    def __str__(self) -> str:
-        return self.text
-
-
-@dataclass(frozen=True)
-class Html:
-    """A passage of HTML rendered from a template."""
-
-    html: str
-
-    def _repr_html_(self) -> str:
-        return self.html
-
-    def __str__(self) -> str:
-        return self.html
-
-
-@dataclass
-class Section:
-    """One part of the chapter: a list of displayable parts, shown in order.
-
-    Empty when the section does not apply to the area (it then displays nothing).
-    """
-
-    parts: list = field(default_factory=list)
-
-    def __bool__(self) -> bool:
-        return bool(self.parts)
-
-    def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        display(*self.parts)
-
-    @property
-    def tables(self) -> dict[str, Table]:
-        """The section's tables by name."""
-        return {p.name: p for p in self.parts if isinstance(p, Table)}
-
-    @property
-    def charts(self) -> dict[str, Chart]:
-        """The section's charts by name."""
-        return {p.name: p for p in self.parts if isinstance(p, Chart)}
-
-    @property
-    def markdown(self) -> str:
-        """The section's Markdown passages, joined."""
-        return "\n\n".join(p.text for p in self.parts if isinstance(p, Markdown))
-
-    def html(self) -> str:
-        """The section's tables, charts and HTML passages as one HTML string (Markdown left
-        out)."""
-        return "".join(p._repr_html_() for p in self.parts if not isinstance(p, Markdown))
+from analysis.report.rendering import Html, Markdown, fmt_dp, fmt_int, render
 
 
 def markdown(template: str, **context) -> Markdown:

@@ -20,7 +20,16 @@ from analysis.models.risks import BANDS_SOURCE
 from analysis.models.scenarios import ScenarioContext
 from analysis.models.scenarios import chapter as ch
 from analysis.report.funding import funding_section
-from analysis.report.rendering import REPORT_CSS, Report, fmt_dp, fmt_int, render
+from analysis.report.rendering import (
+    REPORT_CSS,
+    Html,
+    Markdown,
+    Report,
+    Section,
+    fmt_dp,
+    fmt_int,
+    render,
+)
 from analysis.report.risks import rag_text, risks_section
 from analysis.report.scenario_charts import (
     fan_chart,
@@ -28,18 +37,7 @@ from analysis.report.scenario_charts import (
     trajectory_chart,
     waterfall_chart,
 )
-from analysis.report.scenario_parts import (
-    Html,
-    Markdown,
-    Section,
-    gbp,
-    html,
-    markdown,
-    mon_year,
-    month_year,
-    num,
-    wte,
-)
+from analysis.report.scenario_parts import gbp, html, markdown, mon_year, month_year, num, wte
 from analysis.validation.scenarios import check_published
 
 __all__ = [

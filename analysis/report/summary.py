@@ -9,12 +9,19 @@ and ``99_provenance`` run after every chapter and the report shows them first an
 from __future__ import annotations
 
 import hashlib
-import html
 from pathlib import Path
 
 from analysis.config import DOCS, Area
 from analysis.report import disclosure as disclosure
-from analysis.report.rendering import fmt_dp, fmt_int
+from analysis.report.rendering import (
+    REPORT_CSS,
+    Html,
+    Markdown,
+    Section,
+    fmt_dp,
+    fmt_int,
+    render,
+)
 from analysis.util import provenance as provenance
 
 TOC_MARKER = '<nav id="report-toc"></nav>'
@@ -24,51 +31,43 @@ def _pct(x) -> str:
     return "n/a" if x is None else f"{float(x):.0%}"
 
 
-def summary_md(area: Area, meta: dict) -> str:
-    """Executive summary bullets (Markdown) from the chapters' headline facts."""
+def summary_md(area: Area, meta: dict) -> Markdown:
+    """Executive summary bullets (``summary.md.j2``) from the chapters' headline facts."""
     h = meta.get("headline", {})
     wf, sc, rt, uc = (h.get(k) or {} for k in ("workforce", "scenarios", "returns",
                                                   "urgent_care"))
-    lines = [f"# GP workforce: {area.name}", "", "## Summary", ""]
+    ctx: dict = {"area": area.name, "mode": disclosure.mode(),
+                 "threshold": disclosure.threshold(), "wf": None, "sc": None, "rt": None,
+                 "completeness": None, "uc": uc.get("text") if uc else None}
     if wf:
         gap = wf["gap_fte"]
-        lines.append(
-            f"- **{fmt_dp(2)(wf['gp_fte_per_1000'])} GP FTE per 1,000 patients** against the "
-            f"national planning ratio of {wf['target']:.2f}: "
-            + (f"**{fmt_dp(1)(gap)} FTE short** of it" if gap > 0
-               else f"{fmt_dp(1)(-gap)} FTE above it")
-            + f" ({fmt_int(wf['gp_hc'])} GPs, {fmt_dp(1)(wf['gp_fte'])} FTE, for "
-            f"{fmt_int(wf['patients'])} patients in {fmt_int(wf['practices'])} practices, "
-            f"{wf['date']}).")
-        lines.append(f"- **{_pct(wf['share_55_plus'])} of GPs are aged 55 or over** "
-                     f"({fmt_int(wf['gp_hc_55_plus'])}), the group most likely to retire in "
-                     "the planning horizon.")
+        ctx["wf"] = {"per_1000": fmt_dp(2)(wf["gp_fte_per_1000"]),
+                     "target": f"{wf['target']:.2f}", "short": gap > 0,
+                     "gap": fmt_dp(1)(gap if gap > 0 else -gap), "gp_hc": fmt_int(wf["gp_hc"]),
+                     "gp_fte": fmt_dp(1)(wf["gp_fte"]), "patients": fmt_int(wf["patients"]),
+                     "practices": fmt_int(wf["practices"]), "date": wf["date"],
+                     "share_55": _pct(wf["share_55_plus"]),
+                     "gp_hc_55_plus": fmt_int(wf["gp_hc_55_plus"])}
     if sc:
-        lines.append(
-            f"- Scenario model, *{sc['scenario']}*: **{fmt_int(sc['position'])} GP WTE** by "
-            f"{sc['horizon']} against a target of {fmt_int(sc['target'])} "
-            + (f"(a gap of **{fmt_int(sc['gap'])} WTE**)" if sc["gap"] > 0 else
-               f"(a surplus of {fmt_int(-sc['gap'])} WTE)")
-            + (f"; {_pct(sc['p_meet'])} of 10,000 Monte Carlo draws meet the target."
-               if sc.get("p_meet") is not None else "."))
+        ctx["sc"] = {"scenario": sc["scenario"], "position": fmt_int(sc["position"]),
+                     "horizon": sc["horizon"], "target": fmt_int(sc["target"]),
+                     "short": sc["gap"] > 0,
+                     "gap": fmt_int(sc["gap"] if sc["gap"] > 0 else -sc["gap"]),
+                     "p_meet": (_pct(sc["p_meet"]) if sc.get("p_meet") is not None
+                                else None)}
     if rt:
-        lines.append(
-            f"- Local returns, {rt['period']}: {rt['received']} practices returned, "
-            f"{rt['carried']} carried forward and {rt['estimated']} estimated; of "
-            f"{fmt_int(rt['raw'])} raw rows, {fmt_int(rt['corrected'])} were corrected and "
-            f"{fmt_int(rt['quarantined'])} quarantined.")
+        ctx["rt"] = {**rt, **{k: fmt_int(rt[k]) for k in ("raw", "corrected", "quarantined")}}
     if wf.get("estimated_practices") is not None:
-        lines.append(f"- Data completeness (NHS Digital): {wf['estimated_practices']} of "
-                     f"{wf['practices_in_release']} practices' GP figures include NHS Digital "
-                     f"estimates; {wf['nd_practices']} have no valid GP data.")
-    if uc:
-        lines.append(f"- Urgent care: {uc['text']}")
-    lines += ["", f"*Report mode: {disclosure.mode()}"
-              + (f" (counts from staff- or case-level data below {disclosure.threshold()} "
-                 "are suppressed)." if disclosure.threshold() else " (no suppression).")
-              + " All figures use synthetic demo data unless the inputs listed under "
-                "Provenance are real files.*"]
-    return "\n".join(lines)
+        ctx["completeness"] = {"estimated": wf["estimated_practices"],
+                               "in_release": wf["practices_in_release"],
+                               "nd": wf["nd_practices"]}
+    return Markdown(render("summary.md.j2", **ctx))
+
+
+def opening(area: Area, meta: dict) -> Section:
+    """The report's opening: the stylesheet, the executive summary and the contents
+    placeholder (filled by :func:`add_toc` once the HTML is written)."""
+    return Section((Html(REPORT_CSS), summary_md(area, meta), Html(TOC_MARKER)))
 
 
 def folder_checksum(folder: Path) -> tuple[int, str]:
@@ -104,43 +103,28 @@ def inputs_rows(meta: dict) -> list[dict]:
     return list(seen.values())
 
 
-def closing_html(meta: dict, parameters: dict) -> str:
-    """Provenance (inputs, parameters, code, run time, packages) and the caveats (HTML)."""
+def closing_html(meta: dict, parameters: dict) -> Html:
+    """Provenance (inputs, parameters, code, run time, packages) and the caveats
+    (``provenance_closing.html.j2``)."""
     rec = provenance.collect({}, parameters)
-    rows = "".join(
-        f"<tr><td>{html.escape(r['input'])}</td><td><code>{html.escape(r['file'])}</code></td>"
-        f"<td style='text-align:right'>{html.escape(r['size'])}</td>"
-        f"<td><code>{html.escape(r['sha256'])}</code></td>"
-        f"<td>{html.escape(r['used by'])}</td></tr>" for r in inputs_rows(meta))
-    params = "".join(
-        f"<li>{html.escape(ch)}: " + ", ".join(
-            f"<code>{html.escape(str(k))}</code> = <code>{html.escape(str(v))}</code>"
-            for k, v in p.items()) + "</li>"
-        for ch, p in {"run": parameters, **meta.get("parameters", {})}.items())
-    pkgs = ", ".join(f"{html.escape(k)} {html.escape(v)}" for k, v in rec["packages"].items())
-    caveats = "".join(
-        f"<h3>{html.escape(ch)}</h3><ul>"
-        + "".join(f"<li>{html.escape(c)}</li>" for c in items) + "</ul>"
-        for ch, items in meta.get("caveats", {}).items())
-    return (
-        "<h2 id='provenance'>Provenance and caveats</h2>"
-        f"<p>Run {html.escape(rec['run_time_utc'])}; code version "
-        f"<code>{html.escape(rec['code_version'])}</code>; report mode "
-        f"{html.escape(disclosure.mode())}.</p>"
-        "<div class='report-table'><table><caption>Input files (SHA-256; a folder's checksum "
-        "covers every file's path and checksum)</caption><thead><tr><th>Input</th><th>File"
-        "</th><th>Size</th><th>SHA-256</th><th>Used by</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table></div>"
-        f"<p>Parameters:</p><ul>{params}</ul><p>Packages: {pkgs}.</p>"
-        f"<h2 id='caveats'>Caveats</h2>{caveats}")
+    return Html(render(
+        "provenance_closing.html.j2", run_time=rec["run_time_utc"],
+        code_version=rec["code_version"], mode=disclosure.mode(), inputs=inputs_rows(meta),
+        parameters={"run": parameters, **meta.get("parameters", {})},
+        packages=rec["packages"], caveats=meta.get("caveats", {})))
 
 
-def assumptions_md() -> str:
-    """The assumptions and caveats log (docs/assumptions.md), as Markdown."""
+def assumptions_md() -> Markdown:
+    """The assumptions and caveats log (docs/assumptions.md, its title replaced)."""
     path = DOCS / "assumptions.md"
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     body = text.split("\n", 1)[1] if text.startswith("#") else text
-    return "### Assumptions and caveats log\n" + body
+    return Markdown("### Assumptions and caveats log\n" + body)
+
+
+def closing(meta: dict, parameters: dict) -> Section:
+    """The report's closing section: provenance and caveats, then the assumptions log."""
+    return Section((closing_html(meta, parameters), assumptions_md()))
 
 
 def add_toc(html_text: str) -> str:
@@ -152,7 +136,4 @@ def add_toc(html_text: str) -> str:
              if i not in ("Summary",) and t.strip()]
     if not items:
         return html_text.replace(TOC_MARKER, "")
-    nav = ("<nav id='report-toc'><h2>Contents</h2><ol>"
-           + "".join(f"<li><a href='#{html.escape(i)}'>{t}</a></li>" for i, t in items)
-           + "</ol></nav>")
-    return html_text.replace(TOC_MARKER, nav, 1)
+    return html_text.replace(TOC_MARKER, render("summary_toc.html.j2", items=items), 1)

@@ -10,18 +10,24 @@ Definitions (one function each, tested):
 * "% of WTE aged 55 and over" divides the WTE of people aged 55 or over (or in a band starting at
   55 or above) by all WTE in the role.
 
-:func:`compare_with_published` sets a computed table against a published one cell by cell and
-says, for each difference, whether rounding explains it or the published figure differs from its
-own components.
+:func:`llr_tables` builds them all for an STP's cleaned returns; their comparison with the
+published plan is in :mod:`analysis.validation.returns`.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
+from analysis.io.readers import open_on
+from analysis.util.periods import month_end as period_end
 from analysis.util.periods import rows_in_post as in_post
 from analysis.util.rounding import round_half_up
+
+if TYPE_CHECKING:
+    from analysis.cleaning.pipeline import ReturnsContext
 
 TABLE3_GROUPS = {  # column stem -> staff groups (GP excludes registrars)
     "gp": ["GP"], "nurses": ["Nurses"], "other_clinical": ["Direct Patient Care"],
@@ -47,6 +53,14 @@ TABLE9_ROWS = [  # (staff group label, job role label, canonical roles)
     ("Admin and Clerical", "Admin and Clerical",
      ["Practice Manager", "Receptionist", "Medical Secretary", "Admin other"]),
 ]
+LLR_CODES = {"03W", "04C", "04V"}
+LLR_LABELS = {  # the CCG labels each published LLR table uses
+    "table2": {"03W": "ELR CCG", "04V": "WL CCG", "04C": "LC CCG"},
+    "table3": {"03W": "EAST LEICESTERSHIRE AND RUTLAND", "04C": "LEICESTER CITY",
+               "04V": "WEST LEICESTERSHIRE"},
+    "table10": {"03W": "NHS East Leicestershire and Rutland", "04C": "NHS Leicester City",
+                "04V": "NHS West Leicestershire"},
+}
 LOCUM_COLUMNS = {
     "Locum covering sickness/maternity/paternity": "locum_covering_sickness_maternity_paternity",
     "Locum covering vacancy": "locum_covering_vacancy",
@@ -183,69 +197,38 @@ def table10(staff: pd.DataFrame, ccgs: list[tuple[str, str]], period: str,
     return pd.DataFrame(rows)
 
 
-def _label(idx) -> str:
-    return idx[0] if isinstance(idx, tuple) else idx
-
-
-def compare_with_published(ours: pd.DataFrame, published: pd.DataFrame, key: list[str],
-                           decimals: dict[str, int], components: dict | None = None,
-                           total_rows: tuple[str, ...] = (), measure_col: str | None = None,
-                           ) -> pd.DataFrame:
-    """Cells where the computed table, rounded as published, differs from the published one.
+def llr_tables(ctx: ReturnsContext) -> dict[str, pd.DataFrame]:
+    """LLR Tables 2, 3, 4, 8, 9 and 10 from an STP's cleaned returns (unrounded).
 
     Parameters
     ----------
-    ours, published : DataFrame
-        Same key columns and value columns; ``ours`` unrounded.
-    key : list of str
-        Columns identifying a row (the published labels).
-    decimals : dict
-        Column -> decimals the published table uses.
-    components : dict, optional
-        Column -> list of columns whose rounded published values should add up to it (e.g.
-        ``total_wte`` -> the four group columns), used to say why a cell differs.
-    total_rows : tuple of str
-        Labels (first key column) of total rows: a total that differs is checked against the
-        sum of the published rows above it.
-    measure_col : str, optional
-        Key column separating row blocks (e.g. 'Headcount' and 'WTE') for that check.
+    ctx : ReturnsContext
+        From :func:`analysis.cleaning.pipeline.load_returns` (``ccgs``, ``period``,
+        ``periods``, ``staff``, ``reference``).
 
     Returns
     -------
-    DataFrame with key columns, ``column``, ``published``, ``computed`` (rounded as published),
-    ``unrounded`` and ``explanation``: 'rounding: published total is the sum of rounded rows'
-    or 'published figure differs from its own components' or 'published total differs from
-    the sum of its own rows' or 'differs from the data'.
+    dict
+        ``table2`` ... ``table10`` -> DataFrame. For LLR itself the rows carry the labels the
+        published plan uses (:data:`LLR_LABELS`); other STPs use their CCGs' names.
     """
-    pub = published.set_index(key)
-    mine = ours.set_index(key).reindex(pub.index)
-    out = []
-    for col, d in decimals.items():
-        got = round_half_up(mine[col].astype(float), d)
-        want = pub[col].astype(float)
-        diff = (got - want).abs() > 10 ** (-d) / 2
-        for idx in diff[diff].index:
-            expl = "differs from the data"
-            comps = (components or {}).get(col)
-            if comps:
-                parts = pub.loc[idx, comps].astype(float).sum()
-                expl = ("published figure differs from its own components "
-                        f"(they sum to {parts:,.{d}f})" if abs(parts - want[idx]) > 1e-9 else expl)
-            if expl == "differs from the data" and total_rows and _label(idx) in total_rows:
-                same = pub[col].astype(float).drop(index=idx)
-                if measure_col is not None:
-                    m = pub.index.get_level_values(measure_col)
-                    same = pub[col][m == pub.loc[[idx]].index.get_level_values(
-                        measure_col)[0]].astype(float).drop(index=idx)
-                rows_sum = same.sum()
-                if abs(rows_sum - want[idx]) < 10 ** (-d) / 2:
-                    expl = "rounding: the published total is the sum of the rounded rows"
-                else:
-                    expl = ("published total differs from the sum of its own rows "
-                            f"({rows_sum:,.{d}f})")
-            out.append({**dict(zip(key, idx if isinstance(idx, tuple) else (idx,),
-                                   strict=True)),
-                        "column": col, "published": want[idx], "computed": got[idx],
-                        "unrounded": mine.loc[idx, col], "explanation": expl})
-    return pd.DataFrame(out, columns=[*key, "column", "published", "computed", "unrounded",
-                                      "explanation"])
+    codes = [a.code for a in ctx.ccgs]
+    end = period_end(pd.Series([ctx.period]))[0]
+    ref_open = open_on(ctx.reference, end)
+    llr = set(codes) == LLR_CODES
+    t2_order = ["03W", "04V", "04C"] if llr else codes
+    labels2 = LLR_LABELS["table2"] if llr else {a.code: a.short_name for a in ctx.ccgs}
+    labels3 = LLR_LABELS["table3"] if llr else {a.code: a.name for a in ctx.ccgs}
+    labels10 = LLR_LABELS["table10"] if llr else labels3
+    t2 = table2(ref_open, [(labels2[c], c) for c in t2_order])
+    t3 = table3(ctx.staff, [(labels3[c], c) for c in codes], ctx.period)
+    pop = {labels3[c]: ref_open.loc[ref_open["ccg_code"] == c, "registered_patients"].sum()
+           for c in codes}
+    pop["LLR STP Total"] = sum(pop.values())
+    return {
+        "table2": t2, "table3": t3,
+        "table4": table4(ctx.staff, ctx.periods),
+        "table8": table8(t3, pd.Series(pop)),
+        "table9": table9(ctx.staff, ctx.period),
+        "table10": table10(ctx.staff, [(labels10[c], c) for c in codes], ctx.period),
+    }

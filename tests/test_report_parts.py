@@ -1,0 +1,88 @@
+"""The workforce, returns, summary and provenance chapters' display objects and templates."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis.config import resolve_area
+from analysis.report import returns as rr
+from analysis.report import summary as sm
+from analysis.report import workforce as wr
+from analysis.report.rendering import Html, Markdown, Report, Section, render
+
+META = {
+    "headline": {
+        "workforce": {"gp_fte_per_1000": 0.4812, "target": 0.58, "gap_fte": 27.41,
+                      "gp_hc": 157, "gp_fte": 133.3, "patients": 277006, "practices": 44,
+                      "date": "30 June 2017", "share_55_plus": 0.197, "gp_hc_55_plus": 31,
+                      "estimated_practices": 3, "practices_in_release": 44, "nd_practices": 1},
+        "scenarios": {"scenario": "Do nothing", "position": 120.4, "horizon": 2020,
+                      "target": 160, "gap": 39.6, "p_meet": None},
+        "returns": {"period": "2017-06", "received": 40, "carried": 1, "estimated": 0,
+                    "raw": 1234, "corrected": 56, "quarantined": 7},
+    },
+    "inputs": {}, "parameters": {"Workforce tables": {"summary": "2017-06-30"}},
+    "caveats": {"Workforce tables": ["One & two <b>"]},
+}
+
+
+def test_summary_bullets_from_the_headline_facts():
+    md = sm.summary_md(resolve_area("wolverhampton", "ccg"), META)
+    assert isinstance(md, Markdown)
+    lines = md._repr_markdown_().splitlines()
+    assert lines[:4] == ["# GP workforce: NHS Wolverhampton CCG", "", "## Summary", ""]
+    bullets = [x for x in lines if x.startswith("- ")]
+    assert bullets[0] == (
+        "- **0.48 GP FTE per 1,000 patients** against the national planning ratio of 0.58: "
+        "**27.4 FTE short** of it (157 GPs, 133.3 FTE, for 277,006 patients in 44 practices, "
+        "30 June 2017).")
+    assert bullets[1].startswith("- **20% of GPs are aged 55 or over** (31)")
+    assert bullets[2] == ("- Scenario model, *Do nothing*: **120 GP WTE** by 2020 against a "
+                          "target of 160 (a gap of **40 WTE**).")
+    assert bullets[3].startswith("- Local returns, 2017-06: 40 practices returned")
+    assert "of 1,234 raw rows, 56 were corrected and 7 quarantined." in bullets[3]
+    assert bullets[4].startswith("- Data completeness (NHS Digital): 3 of 44 practices'")
+    assert lines[-1].startswith("*Report mode: ")
+
+
+def test_closing_escapes_recorded_text():
+    out = sm.closing(META, {"area_slug": "wolverhampton"})
+    assert isinstance(out, Section) and len(out.parts) == 2
+    html = out.parts[0]._repr_html_()
+    assert "<h2 id='provenance'>Provenance and caveats</h2>" in html
+    assert "<li>One &amp; two &lt;b&gt;</li>" in html
+    assert "<code>summary</code> = <code>2017-06-30</code>" in html
+    assert out.parts[1]._repr_markdown_().startswith("### Assumptions and caveats log")
+
+
+def test_contents_links_every_chapter_heading():
+    page = ('<h2 id="Summary">Summary</h2><h2 id="Data-completeness">Data completeness</h2>'
+            + sm.TOC_MARKER)
+    nav = sm.add_toc(page)
+    assert "<li><a href='#Data-completeness'>Data completeness</a></li>" in nav
+    assert "#Summary" not in nav
+
+
+def test_caveats_come_from_the_templates():
+    caveats = wr.caveats()
+    assert len(caveats) == 7 and caveats[0].startswith("The demo data are synthetic")
+    assert len(wr.bullets("returns_caveats.md.j2")) == 4
+
+
+@pytest.mark.parametrize("heading", [True, False])
+def test_no_returns_text(heading):
+    md = (rr.no_returns_md if heading else rr.no_local_returns_md)("NHS Dudley CCG")
+    text = md._repr_markdown_()
+    assert text.startswith("## Local workforce returns") == heading
+    assert "No local staff-level returns are configured for NHS Dudley CCG" in text
+
+
+def test_section_keeps_its_parts_for_an_analyst(tmp_path):
+    rpt = Report(tmp_path, chapter=2)
+    table = rpt.table(pd.DataFrame({"a": [1, 2]}), "t", "A table")
+    section = Section((Html(render("returns_groups_heading.html.j2", area="X & Y")), table))
+    assert list(section) == list(section.parts)
+    assert section.tables["t"].df.equals(table.df)
+    assert section.parts[0]._repr_html_() == "<h2>Practice groups and turnover: X &amp; Y</h2>"
+    assert (tmp_path / "tables" / "t.csv").exists()
