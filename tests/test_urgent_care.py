@@ -193,3 +193,84 @@ def test_notebook_builds_the_chapter(tmp_path):
     text = re.sub(r"base64,[A-Za-z0-9+/=]+", "", html)
     assert not re.search(r"\bC\d{7}\b", text), "no case ids"
     assert "Traceback" not in html and "<script" not in html.lower()
+
+
+# ============================================================================================
+# Layers, display objects and the modelled mode
+# ============================================================================================
+def test_chapter_modules_respect_the_layers():
+    """Only demo imports demo; models never import report; io imports no model."""
+    import ast
+
+    pkg = ROOT / "analysis"
+    mods = {"io": [pkg / "io" / "urgent_care.py"],
+            "models": sorted((pkg / "models" / "urgent_care").glob("*.py")),
+            "validation": [pkg / "validation" / "urgent_care.py"],
+            "report": sorted((pkg / "report").glob("urgent_care*.py"))}
+    banned = {"io": ("analysis.demo", "analysis.models", "analysis.report", "analysis.validation"),
+              "models": ("analysis.demo", "analysis.report", "analysis.validation"),
+              "validation": ("analysis.demo", "analysis.report"),
+              "report": ("analysis.demo",)}
+    for layer, paths in mods.items():
+        for path in paths:
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                    [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+                for name in names:
+                    assert not name.startswith(banned[layer]), f"{path.name} imports {name}"
+        assert all(len(p.read_text().splitlines()) <= 600 for p in paths), layer
+
+
+def test_sections_are_objects_an_analyst_can_use(write_csv, tmp_path):
+    from analysis.report.rendering import Chart, Table
+
+    ctx = uctx.load_context("wolverhampton", "ccg", inputs={
+        "uc_cases": str(_tiny_extract(write_csv)), "uc_iucadc": None, "uc_ecds": None})
+    rpt = Report(tmp_path)
+    title = ucr.title(ctx)
+    assert title._repr_markdown_().startswith("## Urgent care: demand and a rotational GP post")
+    assert "### Key figures (urgent care)" in ucr.key_figures(ctx)._repr_markdown_()
+    flows = ucr.flows(ctx, rpt)
+    assert isinstance(flows, Table) and list(flows.df["flow"]) == list(ctx.flows["flow"])
+    heat = ucr.heatmaps(ctx, rpt)
+    assert isinstance(heat[0], Chart) and isinstance(heat[1], Table) and len(heat) == 2
+    assert heat[1].df.columns[0] == "day"
+    caveats = ucr.caveat_list(ctx)
+    assert len(caveats) == 5 and all(f"- {c}" in ucr.caveats_md(ctx)._repr_markdown_()
+                                     for c in caveats)
+    assert ucr.ae_arrivals(ctx, rpt)._repr_html_() == \
+        "<p>No A&amp;E attendances table was given.</p>"
+
+
+def test_key_figures_are_computed_in_the_model(write_csv):
+    ctx = uctx.load_context("wolverhampton", "ccg", inputs={
+        "uc_cases": str(_tiny_extract(write_csv)), "uc_iucadc": None, "uc_ecds": None})
+    k = uctx.key_figures(ctx)
+    weeks = ((ctx.end - ctx.start).days + 1) / 7
+    assert k.cases_per_week == pytest.approx(40 / weeks)
+    assert k.assessed_share == 1.0 and k.mean_clinical_minutes == 12.0
+    assert k.salaried_total == ctx.salaried["total"]
+    assert k.sessional_per_session == ctx.costs.sessional_rate_per_hour * ctx.costs.session_hours
+
+
+def test_modelled_cases_from_the_iuc_adc_file(demo_files):
+    """No extract: cases modelled from the contract's IUC ADC volumes, period from the file."""
+    ctx = uctx.load_context("wolverhampton", "ccg", inputs={
+        "uc_cases": None, "uc_iucadc": str(demo_files["uc_iucadc"]), "uc_ecds": None})
+    assert ctx.cases_source == "modelled" and ctx.contract[0] == "111XBC"
+    assert (ctx.start, ctx.end) == (pd.Timestamp("2024-04-01"), pd.Timestamp("2025-03-31"))
+    note = next(n for n in ucr.notes(ctx) if "modelled" in n)
+    assert "111XBC" in note and "a day" in note
+    assert "Profiles are modelled, not observed" in ucr.caveats_md(ctx)._repr_markdown_()
+    adc = uio.read_iucadc(demo_files["uc_iucadc"])
+    c01 = adc[(adc["contract_code"] == "111XBC") & (adc["item"] == "C01")]["value"].sum()
+    assert len(ctx.cases) == pytest.approx(c01, rel=0.01)
+
+
+def test_without_cases_or_files_the_period_comes_from_the_config(write_csv):
+    ctx = uctx.load_context("dudley", "ccg",
+                            inputs={"uc_cases": None, "uc_iucadc": None, "uc_ecds": None})
+    assert (ctx.start, ctx.end) == (pd.Timestamp("2024-04-01"), pd.Timestamp("2025-03-31"))
+    assert ctx.cases_source == "none" and ctx.best_plan is None
+    assert any("Neither a case-level extract" in n for n in ucr.notes(ctx))
+    assert ").\n\n> Neither a case-level extract" in ucr.title(ctx).markdown, "own quote"

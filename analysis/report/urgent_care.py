@@ -142,7 +142,7 @@ def title(ctx) -> Text:
                        start=_date(ctx.start), end=_date(ctx.end), source=ctx.cases_source,
                        n_cases=fmt_int(len(ctx.cases)) if ctx.has_cases else "",
                        demo=ctx.uses_demo_inputs,
-                       notes=[_note_for_display(n) for n in ctx.notes]))
+                       notes=[_note_for_display(n) for n in ctx.notes]).rstrip("\n"))
 
 
 def key_figures(ctx) -> Text:
