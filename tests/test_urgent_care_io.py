@@ -368,3 +368,12 @@ def test_ecds_reader_on_the_real_table():
     assert (out["walk_in"] >= 0).all()
 
 
+
+
+def test_a_workbook_saved_as_csv_is_an_error_on_row_1(tmp_path):
+    """Zip headers hold time stamps; a line-feed byte among them must not move the row."""
+    path = tmp_path / "cases.csv"
+    path.write_bytes(b"PK\x03\x04\x14\x00\x00\x00\x08\x00\n\xff\xfe" + bytes(range(128, 200)))
+    with pytest.raises(InputError, match="zip file") as err:
+        uio.read_iucs_cases(path)
+    assert err.value.row == 1

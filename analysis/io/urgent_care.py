@@ -123,8 +123,15 @@ def _open_text(path: Path, encoding: str = "utf-8-sig"):
 
 
 def _utf8_error(path: Path, exc: UnicodeDecodeError) -> InputError:
-    """The decoding error, naming the row of the first bad byte (plain files; not gzip)."""
+    """The decoding error, naming the row of the first bad byte (plain files; not gzip).
+
+    A zip file (an Excel workbook saved under a .csv name) has no rows: its error is on row 1,
+    whatever bytes its header holds (a time stamp may contain a line-feed byte).
+    """
     data = path.read_bytes()
+    if data.startswith(b"PK\x03\x04"):
+        return InputError(path, f"not readable as UTF-8 text (byte {exc.start}); expected a "
+                          "CSV file, found a zip file (an Excel workbook?)", row=1)
     if not data.startswith(b"\x1f\x8b"):
         try:
             data.decode("utf-8")
