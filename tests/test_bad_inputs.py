@@ -29,7 +29,7 @@ Markers, the same in every reader:
   naming file, row and column ("expected a number"), or in local returns a quarantine ("not a
   number"). The one exception is the IUC ADC, whose publication uses '-' for "not
   reported": its reader reads '-' as missing (documented in
-  :func:`analysis.models.urgent_care.core.read_iucadc`).
+  :func:`analysis.io.urgent_care.read_iucadc`).
 * 'NaN', 'inf', '-inf' and '1e999' (infinite once parsed) are not numbers; negatives are an
   error where a count or FTE is expected (quarantine in returns).
 * Dates: a date of birth in the future gives a negative age, quarantined as under 18; a start or
@@ -64,9 +64,9 @@ import pytest
 from analysis.cleaning import rules as cleaning
 from analysis.config import ROOT, resolve_area
 from analysis.demo.national import write_england_release
+from analysis.io import urgent_care as uio
 from analysis.io.readers import read_gpw_practice_csv, read_practice_reference, read_staff_records
 from analysis.io.returns import read_returns
-from analysis.models.urgent_care import core as uc
 from analysis.report.rendering import Report
 from analysis.util.errors import ConfigError, GPWorkforceError, InputError
 
@@ -190,7 +190,7 @@ def returns(suffix: str = ".csv") -> Table:
 
 
 def iucs() -> Table:
-    header = uc.CASE_COLUMNS + ["appointment_booked"]
+    header = uio.CASE_COLUMNS + ["appointment_booked"]
     rows = [[f"K{i}", f"2024-04-0{i} 18:35", "16-44", "F", "06A", "primary_care", "Y", "gp",
              "12", "gp_ooh", "N"] for i in (1, 2, 3)]
     return Table([header, *rows])
@@ -200,7 +200,7 @@ def iucadc() -> Table:
     rows = [["IUCADC-MONTHLY-APR-2024", "X9U01", "DEMO PROVIDER", "111XBC", "Black Country",
              item, value, "Y60", "Midlands"]
             for item, value in (("A01", "35,693"), ("C01", "33,284"), ("D01", "19,285"))]
-    return Table([list(uc.IUCADC_COLUMNS), *rows])
+    return Table([list(uio.IUCADC_COLUMNS), *rows])
 
 
 ECDS_PREAMBLE = 3  # lines above the header
@@ -211,7 +211,7 @@ def ecds() -> Table:
     lines = [["", "", ""], ["Attendances by time of day distribution", "", ""],
              ["Covers the 2024-25 financial year.", "", ""],
              ["Reporting Period", "Measure Type", *hours, "Total"]]
-    for d, day in enumerate(uc.DAYS):
+    for d, day in enumerate(uio.DAYS):
         amb = [d + h for h in range(24)]
         tot = [10 * (d + h + 1) for h in range(24)]
         lines.append([day, "Number of A&E attendances where patient arrived by ambulance",
@@ -306,7 +306,7 @@ READERS: dict[str, Callable[[Path], object]] = {
     "gpw_current": read_gpw_practice_csv, "gpw_old": read_gpw_practice_csv,
     "payments": read_practice_reference, "staff": read_staff_records,
     "returns_csv": read_and_clean, "returns_xlsx": read_and_clean,
-    "iucs": uc.read_iucs_cases, "iucadc": uc.read_iucadc, "ecds": uc.read_ecds_time_of_day,
+    "iucs": uio.read_iucs_cases, "iucadc": uio.read_iucadc, "ecds": uio.read_ecds_time_of_day,
 }
 
 

@@ -25,9 +25,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from test_bad_inputs import BASES, READERS, REFERENCE, file_of
 
 from analysis.cleaning import rules as cleaning
+from analysis.io import urgent_care as uio
 from analysis.io.readers import check_field_counts, parse_numeric
 from analysis.io.returns import CANONICAL, load_lookup
-from analysis.models.urgent_care import core as uc
 from analysis.util.errors import GPWorkforceError, InputError
 
 # numpy warns (overflow, NaN cast) on the huge and infinite values drawn here; a warning is
@@ -270,10 +270,10 @@ def test_clean_returns_never_raises_and_keeps_the_accounting(rows, dup):
 @SETTINGS
 @given(text=st.text(CHARS, max_size=300))
 def test_ecds_and_iucadc_period_parsers_never_raise(text):
-    assert uc.parse_iucadc_period(text) is None or isinstance(uc.parse_iucadc_period(text),
+    assert uio.parse_iucadc_period(text) is None or isinstance(uio.parse_iucadc_period(text),
                                                                  pd.Timestamp)
     try:
-        uc.parse_datetimes(pd.Series([text, "2024-04-01 18:35"]), "f.csv", "call_start")
+        uio.parse_datetimes(pd.Series([text, "2024-04-01 18:35"]), "f.csv", "call_start")
     except InputError as exc:
         assert exc.row == 2 and exc.column == "call_start"
 

@@ -149,6 +149,12 @@ class Section:
     def __iter__(self):
         return iter(self.parts)
 
+    def __getitem__(self, i):
+        return self.parts[i]
+
+    def __len__(self) -> int:
+        return len(self.parts)
+
     @property
     def tables(self) -> dict[str, Table]:
         """The section's tables by name."""
@@ -168,6 +174,9 @@ class Section:
         """The section's tables, charts and HTML passages as one HTML string (Markdown left
         out)."""
         return "".join(p._repr_html_() for p in self.parts if not isinstance(p, Markdown))
+
+    def _repr_html_(self) -> str:
+        return self.html()
 
     def _ipython_display_(self) -> None:
         from IPython.display import display
