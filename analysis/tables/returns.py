@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.io.readers import open_on
-from analysis.util.periods import month_end as period_end
+from analysis.util.periods import month_end
 from analysis.util.periods import rows_in_post as in_post
 from analysis.util.rounding import round_half_up
 
@@ -213,7 +213,7 @@ def llr_tables(ctx: ReturnsContext) -> dict[str, pd.DataFrame]:
         published plan uses (:data:`LLR_LABELS`); other STPs use their CCGs' names.
     """
     codes = [a.code for a in ctx.ccgs]
-    end = period_end(pd.Series([ctx.period]))[0]
+    end = month_end(ctx.period)
     ref_open = open_on(ctx.reference, end)
     llr = set(codes) == LLR_CODES
     t2_order = ["03W", "04V", "04C"] if llr else codes
