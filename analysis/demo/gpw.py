@@ -29,6 +29,7 @@ import pandas as pd
 
 from analysis.config import DATA_DEMO, load_config, registry
 from analysis.io import gpw_fields as gpw_fields
+from analysis.util.atomic import exclusive_lock
 
 # -------------------------------------------------------------------------------------------
 # Calibration targets. Source: Wolverhampton CCG primary care workforce strategy (2018),
@@ -638,12 +639,20 @@ def chapter_modules() -> list:
     return [importlib.import_module(f"analysis.demo.{n}") for n in names]
 
 
+BUILT = ".built"
+"""Written last by :func:`build_all`: the demo folder is complete (a build killed midway is
+redone by :func:`ensure`)."""
+
+
 def build_all(out_dir: Path = DATA_DEMO, seed: int | None = None) -> dict:
     """Every demo file: the workforce files here and each chapter's (:func:`chapter_modules`)."""
     seed = load_config()["report"]["demo_seed"] if seed is None else seed
+    done = Path(out_dir) / BUILT
+    done.unlink(missing_ok=True)
     files = build(out_dir, seed)
     for mod in chapter_modules():
         files.update(mod.build(Path(out_dir), seed))
+    done.write_text(f"seed {seed}\n", encoding="utf-8")
     return files
 
 
@@ -653,9 +662,17 @@ def ensure(out_dir: Path = DATA_DEMO) -> dict:
     for mod in chapter_modules():
         names.update(mod.FILES)
     files = {k: Path(out_dir) / v for k, v in names.items()}
-    if all(p.exists() for p in files.values()):
+
+    def complete() -> bool:
+        return (Path(out_dir) / BUILT).exists() and all(p.exists() for p in files.values())
+
+    if complete():
         return files
-    return build_all(out_dir)
+    # one builder at a time: the others wait, then find the finished files
+    with exclusive_lock(Path(out_dir) / ".lock"):
+        if complete():
+            return files
+        return build_all(out_dir)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -56,3 +56,23 @@ def atomic_write_bytes(path, data: bytes, mode: int = 0o644) -> None:
     """Write ``data`` to ``path`` atomically, with normal permissions (``mode``)."""
     with atomic_open(path, mode) as fh:
         fh.write(data)
+
+
+@contextmanager
+def exclusive_lock(path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (a lock file, created when missing) for the block.
+
+    Concurrent processes that build the same files (two reports started together on a fresh
+    clone both building the demo inputs) take turns instead of writing over each other. The
+    lock is released when the block ends or the process dies.
+    """
+    import fcntl
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
