@@ -22,34 +22,30 @@ $(STAMP): requirements.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt $(PIP_QUIET)
 	@$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e . $(PIP_QUIET)
-	@$(PY) -m analysis.util.kernel
+	@$(PY) -m analysis kernel
 	@touch $(STAMP)
 
 venv: $(STAMP) ## Create .venv (pinned packages) and register the gp-workforce kernel
 
 data: $(STAMP) ## (Re)build the synthetic demo inputs in data/raw/demo
-	$(PY) -m analysis.demo
+	$(PY) -m analysis data
 
 report: $(STAMP) ## One area's report: make report CCG=<slug> or STP=<slug> [CODE=1] [INTERNAL=1] [FORCE=1]
-	@if [ -n "$$CCG" ] && [ -n "$$STP" ]; then echo "error: give CCG or STP, not both" >&2; exit 2; fi
-	@if [ -z "$$CCG" ] && [ -z "$$STP" ]; then echo "error: give CCG=<slug> or STP=<slug> (make help)" >&2; exit 2; fi
-	@$(PY) -m analysis.report.runner $${CCG:+--ccg "$$CCG"} $${STP:+--stp "$$STP"} $${CODE:+--code} \
+	@$(PY) -m analysis report $${CCG:+--ccg "$$CCG"} $${STP:+--stp "$$STP"} $${CODE:+--code} \
 		$${INTERNAL:+--internal} $${FORCE:+--force}
 
 reports: $(STAMP) ## Every area's report, in parallel, and outputs/index.html [JOBS=n] [FORCE=1]
-	@$(PY) -m analysis.report.runner --all $${CODE:+--code} $${INTERNAL:+--internal} \
+	@$(PY) -m analysis reports $${CODE:+--code} $${INTERNAL:+--internal} \
 		$${FORCE:+--force} $${JOBS:+--jobs "$$JOBS"}
 
 bench: $(STAMP) ## Time one report against the floor, the batch, Monte Carlo and national scale
-	@$(PY) -m analysis.report.bench
-	@$(PY) -m analysis.models.scenarios bench
-	@if $(PY) -c "import analysis.demo.national" 2>/dev/null; then \
-		$(PY) -m analysis.demo.national bench; fi
+	@$(PY) -m analysis bench
 
 lab: $(STAMP) ## JupyterLab with the project's kernel
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
 
 test: $(STAMP) ## Run the test suite (unit, back-tests, end-to-end report, nbval)
+	@$(PY) -m analysis data --if-missing >/dev/null
 	@scratch=$$(mktemp -d) && trap 'rm -rf "$$scratch"' EXIT && \
 	GPW_OUTPUT_ROOT="$$scratch" $(PY) -m pytest -q -n 2 --dist loadfile tests --nbval-lax notebooks
 
@@ -60,7 +56,7 @@ lint: $(STAMP) ## ruff, then the layer contracts (import-linter); notebooks stri
 
 lock: $(STAMP) ## Re-pin requirements.txt and environment.yml from requirements.in
 	$(PY) -m pip install --quiet -r requirements.in
-	$(PY) -m analysis.util.pins
+	$(PY) -m analysis lock
 
 clean: ## Remove generated files (demo data, processed data, outputs); keeps .venv
 	rm -rf data/raw/demo outputs/* data/processed/returns data/processed/cache .pytest_cache

@@ -737,7 +737,7 @@ CLI_HOSTILE = [
 @pytest.mark.parametrize(("args", "status", "start"), CLI_HOSTILE)
 def test_cli_with_hostile_parameters_exits_with_one_line(args, status, start, request,
                                                          tmp_path):
-    """``python -m analysis.report.runner`` with hostile values: one stderr line, no traceback, and
+    """``python -m analysis report`` with hostile values: one stderr line, no traceback, and
     nothing written under the project or the output folder."""
     case = Case("cli", "report-cli", lambda folder: folder, "exit")
     (tmp_path / "a-file").write_text("not a folder")
@@ -746,7 +746,7 @@ def test_cli_with_hostile_parameters_exits_with_one_line(args, status, start, re
         args += ["--out", str(tmp_path / "out")]
 
     def run():
-        return subprocess.run([sys.executable, "-m", "analysis.report.runner", *args], cwd=ROOT,
+        return subprocess.run([sys.executable, "-m", "analysis", "report", *args], cwd=ROOT,
                               capture_output=True, text=True, timeout=120)
 
     def check(p):

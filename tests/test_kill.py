@@ -2,7 +2,7 @@
 intact and readable, publishes nothing half-written, and a later run succeeds and clears what
 the killed run left behind.
 
-The run is started as ``python -m analysis.report.runner`` in its own session and the whole process
+The run is started as ``python -m analysis report`` in its own session and the whole process
 group is sent SIGKILL about three seconds in, once its staging folder exists (it is still
 executing the chapters then: a run takes about ten seconds).
 """
@@ -27,8 +27,8 @@ SLUG = "walsall"
 
 
 def start(out: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "analysis.report.runner", "--ccg", SLUG, "--out",
-                             str(out), "--force"], cwd=ROOT, stdout=subprocess.PIPE,
+    return subprocess.Popen([sys.executable, "-m", "analysis", "report", "--ccg", SLUG,
+                             "--out", str(out), "--force"], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 

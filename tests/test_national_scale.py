@@ -300,14 +300,24 @@ def test_format_bench():
     assert "reader vs floor: 1.00 x" in text and "2024-02 0.500 -> 2024-03 0.600" in text
 
 
-def test_cli_write(tmp_path, capsys):
+def test_cli_write(tmp_path):
+    from typer.testing import CliRunner
+
+    from analysis.cli import app
+
+    cli = CliRunner()
     out = tmp_path / "cli.csv"
-    assert ns.main(["write", str(out), "--practices", "25", "--seed", "9"]) == 0
-    assert re.search(r"wrote .*cli\.csv", capsys.readouterr().out)
+    res = cli.invoke(app, ["national", "write", str(out), "--practices", "25", "--seed", "9"])
+    assert res.exit_code == 0, res.output
+    assert re.search(r"wrote .*cli\.csv", res.stdout)
     assert len(_numbers(out)) == 25
-    assert ns.main(["series", str(tmp_path / "s"), "--months", "2", "--practices", "10",
-                    "--workers", "1"]) == 0
+    res = cli.invoke(app, ["national", "series", str(tmp_path / "s"), "--months", "2",
+                           "--practices", "10", "--workers", "1"])
+    assert res.exit_code == 0, res.output
     assert len(list((tmp_path / "s").glob("*.csv"))) == 2
+    res = cli.invoke(app, ["national", "write", str(tmp_path / "bad.csv"), "--period", "2024-13"])
+    assert res.exit_code == 1 and res.stderr.startswith("error: "), res.output
+    assert len(res.stderr.splitlines()) == 1 and not (tmp_path / "bad.csv").exists()
 
 
 def test_bad_csv_leaves_the_earlier_cache(tmp_path):

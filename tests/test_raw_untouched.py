@@ -1,7 +1,7 @@
 """Raw files are never written (issue 7, item 2): ``data/raw`` is checksummed before and after a
 full report run and nothing in it may change, appear or disappear.
 
-The demo inputs are built first (``ensure_demo_data``), so ``data/raw/demo`` being created when
+The demo inputs are built first (as ``make data`` does), so ``data/raw/demo`` being created when
 it was missing is not counted as a write by the report.
 """
 
@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.config import DATA_RAW, resolve_area
+from analysis.config import DATA_DEMO, DATA_RAW, resolve_area
+from analysis.demo import gpw as demo
 from analysis.report import runner as report
 
 pytestmark = pytest.mark.e2e
@@ -36,7 +37,7 @@ def snapshot(root: Path) -> dict[str, tuple]:
 
 
 def test_full_report_run_leaves_data_raw_untouched(tmp_path):
-    report.ensure_demo_data()
+    demo.ensure(DATA_DEMO)
     before = snapshot(DATA_RAW)
     assert any(k.startswith("demo/") for k in before), "the demo inputs were built"
     path = report.run_area(resolve_area("walsall"), tmp_path, force=True)

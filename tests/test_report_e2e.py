@@ -16,7 +16,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.config import ROOT, registry, resolve_area
+from analysis.config import DATA_DEMO, ROOT, registry, resolve_area
+from analysis.demo import gpw as demo
 from analysis.report import runner as report
 
 pytestmark = pytest.mark.e2e
@@ -43,6 +44,7 @@ def _text(html: str) -> str:
 
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
+    demo.ensure(DATA_DEMO)  # as `make data`: the runner never builds the demo inputs
     out = tmp_path_factory.mktemp("outputs")
     status = report.run_all(out, jobs=2, force=True)
     assert status == 0
@@ -241,7 +243,7 @@ def test_a_failing_area_fails_the_batch_and_the_others_are_written(tmp_path):
 
 
 def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "analysis.report.runner", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "analysis", "report", *args], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
 
 

@@ -1,6 +1,6 @@
 """Deterministic demo data in the real public schemas.
 
-``make data`` (``python -m analysis.demo.gpw``) writes, under ``data/raw/demo/``:
+``make data`` (``python -m analysis data``) writes, under ``data/raw/demo/``:
 
 * ``nhspaymentsgp-17-18-prac-csv.csv``: NHS Payments to General Practice, practice level
   (latin-1), the practice reference;
@@ -18,9 +18,7 @@ from seeded random distributions. Nothing here reads ``../shared``.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -674,19 +672,3 @@ def ensure(out_dir: Path = DATA_DEMO) -> dict:
             return files
         return build_all(out_dir)
 
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Write the synthetic demo input files.")
-    parser.add_argument("--out", type=Path, default=DATA_DEMO, help="output folder")
-    parser.add_argument("--seed", type=int, default=None, help="random seed")
-    parser.add_argument("--if-missing", action="store_true",
-                        help="do nothing when every demo file already exists")
-    args = parser.parse_args(argv)
-    files = ensure(args.out) if args.if_missing else build_all(args.out, args.seed)
-    for p in files.values():
-        print(f"demo data: {p}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

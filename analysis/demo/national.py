@@ -21,11 +21,11 @@ a benchmark against the plain pandas read of the same file (the floor).
   England, the Parquet cache and a ten-year series pass. ``docs/performance_national.md`` has
   the method and the figures.
 
-Command line::
+Command line (:mod:`analysis.cli`)::
 
-    python -m analysis.demo.national write PATH [--practices N] [--period 2024-03] [--old-format]
-    python -m analysis.demo.national series FOLDER [--years 10] [--columns tables|all]
-    python -m analysis.demo.national bench [--practices N] [--months M] [--tmp-dir DIR]
+    python -m analysis national write PATH [--practices N] [--period 2024-03] [--old-format]
+    python -m analysis national series FOLDER [--years 10] [--columns tables|all]
+    python -m analysis national bench [--practices N] [--months M] [--tmp-dir DIR]
 
 Geography: the 42 ICBs (real ODS codes and names, 2023) in the seven NHS England regions, with
 106 sub-ICB locations. The Black Country and Leicester, Leicestershire and Rutland ICBs carry
@@ -36,7 +36,6 @@ the published form (two digits and a letter). Practices, PCNs and every number a
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import os
@@ -996,12 +995,18 @@ def _measure_child(kind: str, csv: Path, cache_dir: Path, series_dir: Path) -> d
             "before_mib": before / 1024, "step_mib": max(0, peak - before) / 1024, **extra}
 
 
+# One benchmark step in a new process: the step's arguments come as argv, its figures go out as
+# one line of JSON. Only this module is imported, so the baseline memory is the reader's own.
+_CHILD = ("import json, sys; from pathlib import Path; "
+          "from analysis.demo.national import _measure_child; "
+          "print(json.dumps(_measure_child(sys.argv[1], *map(Path, sys.argv[2:5])), default=str))")
+
+
 def _measure(kind: str, csv: Path, cache_dir: Path, series_dir: Path, repeat: int) -> dict:
     """Run a step ``repeat`` times, each in a new Python process; best time, largest peak."""
     runs = []
     for _ in range(max(1, repeat)):
-        cmd = [sys.executable, "-m", "analysis.demo.national", "_measure", kind, str(csv),
-               "--cache-dir", str(cache_dir), "--series-dir", str(series_dir)]
+        cmd = [sys.executable, "-c", _CHILD, kind, str(csv), str(cache_dir), str(series_dir)]
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise RuntimeError(f"benchmark step {kind} failed:\n{done.stderr[-2000:]}")
@@ -1105,76 +1110,3 @@ def format_bench(r: dict) -> str:
                      f"{series['gp_fte_per_1000'][-1]:.3f} ({series['practices'][0]:,} -> "
                      f"{series['practices'][-1]:,} practices)")
     return "\n".join(lines)
-
-
-# --------------------------------------------------------------------------------------------
-# Command line
-# --------------------------------------------------------------------------------------------
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m analysis.demo.national",
-                                     description=__doc__.split("\n\n")[0])
-    sub = parser.add_subparsers(dest="cmd", required=True)
-    w = sub.add_parser("write", help="write an England-sized GPW release")
-    w.add_argument("path", type=Path)
-    w.add_argument("--practices", type=int, default=6500)
-    w.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    w.add_argument("--period", default=DEFAULT_PERIOD)
-    w.add_argument("--old-format", action="store_true")
-    w.add_argument("--columns", choices=["all", "tables"], default="all")
-    s = sub.add_parser("series", help="write a monthly series of releases")
-    s.add_argument("folder", type=Path)
-    s.add_argument("--years", type=int, default=10)
-    s.add_argument("--months", type=int, default=None)
-    s.add_argument("--practices", type=int, default=6500)
-    s.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    s.add_argument("--end", default=DEFAULT_PERIOD)
-    s.add_argument("--columns", choices=["all", "tables"], default="tables")
-    s.add_argument("--workers", type=int, default=None)
-    s.add_argument("--cache-dir", type=Path, default=None)
-    b = sub.add_parser("bench", help="benchmark against the pandas floor")
-    b.add_argument("--practices", type=int, default=6500)
-    b.add_argument("--months", type=int, default=120)
-    b.add_argument("--repeat", type=int, default=3)
-    b.add_argument("--tmp-dir", type=Path, default=None)
-    b.add_argument("--keep", action="store_true", help="keep the files in --tmp-dir")
-    b.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")
-    m = sub.add_parser("_measure")  # internal: one benchmark step in a fresh process
-    m.add_argument("kind")
-    m.add_argument("csv", type=Path)
-    m.add_argument("--cache-dir", type=Path, required=True)
-    m.add_argument("--series-dir", type=Path, required=True)
-    args = parser.parse_args(argv)
-    try:
-        if args.cmd == "write":
-            t0 = time.perf_counter()
-            p = write_england_release(args.path, args.practices, args.seed, args.period,
-                                      args.old_format, args.columns)
-            print(f"wrote {p} ({p.stat().st_size / 1e6:.1f} MB) in "
-                  f"{time.perf_counter() - t0:.2f} s")
-        elif args.cmd == "series":
-            t0 = time.perf_counter()
-            files = write_monthly_series(args.folder, args.years, args.practices, args.seed,
-                                         args.end, args.columns, args.months, args.workers,
-                                         args.cache_dir)
-            size = sum(f.stat().st_size for f in files) / 1e6
-            print(f"wrote {len(files)} releases to {args.folder} ({size:.0f} MB) in "
-                  f"{time.perf_counter() - t0:.1f} s")
-        elif args.cmd == "bench":
-            result = bench(args.practices, args.months, args.tmp_dir, args.repeat,
-                           keep=args.keep)
-            if args.json:
-                args.json.write_text(json.dumps(result, indent=2, default=str))
-        else:
-            print(json.dumps(_measure_child(args.kind, args.csv, args.cache_dir,
-                                            args.series_dir), default=str))
-    except GPWorkforceError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except (ValueError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

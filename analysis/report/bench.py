@@ -1,4 +1,5 @@
-"""``make bench``: how fast a report is, against the floor, and how fast the batch is.
+"""``make bench`` (``python -m analysis bench``): how fast a report is, against the floor, and
+how fast the batch is.
 
 * **Floor**: the same number of *empty* notebooks as the report has chapters, each run through
   papermill with the project's kernel, and exported once by nbconvert: the cost of the
@@ -14,7 +15,6 @@ clock on this machine; compare ratios rather than seconds between machines.
 
 from __future__ import annotations
 
-import argparse
 import os
 import platform
 import statistics
@@ -77,48 +77,65 @@ def batch_seconds(work: Path, jobs: int | None = None) -> tuple[float, float]:
     report.run_all(work, jobs=jobs)
     unchanged = time.perf_counter() - started
     if status:
-        raise SystemExit("the batch failed; see above")
+        raise report.ReportError("the batch failed; see above")
     return built, unchanged
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Benchmark the reports against the floor.")
-    parser.add_argument("--area", default="wolverhampton")
-    parser.add_argument("--no-batch", action="store_true")
-    parser.add_argument("--write", type=Path, default=DOCS / "performance.md")
-    args = parser.parse_args(argv)
-    import logging
+def run(area: str = "wolverhampton", batch: bool = True,
+        write: Path | None = DOCS / "performance.md") -> dict:
+    """Time the floor, one report and (``batch``) the batch; print the figures.
 
-    logging.disable(logging.WARNING)
-    report.ensure_demo_data()
+    Parameters
+    ----------
+    area : str
+        Slug of the area timed for one report.
+    batch : bool
+        Also time every area in parallel, from scratch and unchanged.
+    write : Path, optional
+        Write the figures and the method there (Markdown); ``None`` writes nothing.
+
+    Returns
+    -------
+    dict
+        ``floor``, ``one`` and ``ratio`` in seconds (ratio: one report over the floor),
+        ``batch`` as ``(built, unchanged, n_areas)`` or ``None``.
+
+    Raises
+    ------
+    ConfigError
+        Unknown area, or the demo inputs are missing (``make data``).
+    """
+    resolve_area(area)
+    report.require_demo_data()
     n = len(load_config()["report"]["notebooks"])
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         floor = floor_seconds(n, work)
-        one = report_seconds(args.area, work / "one")
+        one = report_seconds(area, work / "one")
         ratio = one / floor
         print(f"floor ({n} empty notebooks through papermill + nbconvert): {floor:.1f} s")
-        print(f"one report ({args.area}):                               {one:.1f} s")
+        print(f"one report ({area}):                               {one:.1f} s")
         print(f"ratio to the floor:                                     {ratio:.2f}x "
               f"(goal 1.5x or better)")
-        batch = None
-        if not args.no_batch:
+        figures = None
+        if batch:
             built, unchanged = batch_seconds(work / "batch")
             n_areas = len(registry())
-            batch = (built, unchanged, n_areas)
+            figures = (built, unchanged, n_areas)
             print(f"batch, {n_areas} areas on {os.cpu_count()} cores: {built:.1f} s "
                   f"({n_areas / built * 60:.1f} reports a minute); unchanged re-run "
                   f"{unchanged:.1f} s")
-    if args.write and str(args.write) not in ("", "."):
-        write_doc(args.write, n, floor, args.area, one, batch)
-        print(f"written: {args.write.relative_to(DOCS.parent)}")
-    return 0
+    if write is not None:
+        write_doc(write, n, floor, area, one, figures)
+        print(f"written: {report._shown(Path(write))}")
+    return {"floor": floor, "one": one, "ratio": ratio, "batch": figures}
 
 
 def write_doc(path: Path, n: int, floor: float, area: str, one: float, batch) -> None:
+    """Write ``docs/performance.md``: the method and the figures of :func:`run`."""
     lines = [
         "# Performance", "",
-        "Measured by `make bench` (`python -m analysis.report.bench`); re-run it to refresh "
+        "Measured by `make bench` (`python -m analysis bench`); re-run it to refresh "
         "this page.",
         "", "## Method", "",
         f"* **Floor**: {n} empty notebooks (the number of report notebooks) run through papermill "
@@ -145,13 +162,8 @@ def write_doc(path: Path, n: int, floor: float, area: str, one: float, batch) ->
                   f"| batch, nothing changed | {unchanged:.1f} s |"]
     lines += ["", "## Monte Carlo and national scale", "",
               "`make bench` also prints 10,000 Monte Carlo draws against one deterministic run "
-              "(`python -m analysis.models.scenarios bench`; about 3 ms against 0.06 ms, "
-              "vectorised "
-              "over draws) and the national-scale reader against a plain pandas read "
-              "(`python -m analysis.demo.national bench`): method and figures in "
+              "(`python -m analysis bench --only scenarios`; about 3 ms against 0.06 ms, "
+              "vectorised over draws) and the national-scale reader against a plain pandas "
+              "read (`python -m analysis national bench`): method and figures in "
               "[performance_national.md](performance_national.md)."]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

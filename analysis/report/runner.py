@@ -1,10 +1,10 @@
 """Run an area's report: every chapter notebook in one kernel, then reviewer HTML.
 
-Usage (the Makefile wraps this)::
+Usage (the Makefile wraps this; the command line is :mod:`analysis.cli`)::
 
-    python -m analysis.report.runner --ccg wolverhampton
-    python -m analysis.report.runner --stp black-country --code      # analyst mode: code shown
-    python -m analysis.report.runner --all                           # every area, in parallel
+    python -m analysis report --ccg wolverhampton
+    python -m analysis report --stp black-country --code      # analyst mode: code shown
+    python -m analysis reports                                # every area, in parallel
 
 The chapter notebooks listed under ``report: notebooks`` in the config are joined, in that (DAG)
 order, into one notebook with the run's parameters injected after each chapter's parameters
@@ -14,14 +14,14 @@ is what keeps a report close to the cost of running empty notebooks (``make benc
 
 The report goes to ``outputs/<slug>/report.html`` with ``tables/*.csv`` and ``charts/*.png``
 beside it. The run builds in a staging folder and swaps it in only when it succeeded, so a
-failed or killed run leaves the previous report intact. Errors are printed as one line (area,
-chapter, cause) and the exit status is non-zero. A report whose inputs, parameters and code are
-unchanged since the last run is not rebuilt (``--force`` rebuilds).
+failed or killed run leaves the previous report intact. Errors are raised as one line (area,
+chapter, cause). A report whose inputs, parameters and code are unchanged since the last run is
+not rebuilt (``--force`` rebuilds). The demo inputs are built by ``make data`` (the command line
+builds them when missing); the runner never writes under ``data/raw``.
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import html
 import json
@@ -33,6 +33,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -45,16 +46,16 @@ from analysis.config import (
     Area,
     load_config,
     registry,
-    resolve_area,
 )
-from analysis.demo import gpw as demo
 from analysis.util.errors import ConfigError, GPWorkforceError
 
 # The report has no interactive output, so scripts (MathJax, Mermaid loaders that would fetch
 # from a CDN) are removed: the HTML opens offline and runs nothing.
 SCRIPT = re.compile(r"<script\b.*?</script>", re.S | re.I)
 FINGERPRINT = ".fingerprint"
-CODE_GLOBS = ["analysis/*.py", "notebooks/*.ipynb", "config/**/*.yaml", "config/*.yaml",
+# ``**`` matches zero or more folders (Path.glob), so "analysis/**/*.py" covers the package's
+# own modules and every subpackage; the report templates are code too.
+CODE_GLOBS = ["analysis/**/*.py", "analysis/**/*.j2", "notebooks/*.ipynb", "config/**/*.yaml",
               "scenarios/*.yaml", "scenarios/*.csv", "docs/assumptions.md"]
 
 
@@ -91,9 +92,28 @@ def to_html(nb: nbformat.NotebookNode, title: str, show_code: bool = False) -> s
     return add_toc(SCRIPT.sub("", body))
 
 
-def ensure_demo_data() -> None:
-    """Build the demo inputs if any is missing (real inputs named in the config are untouched)."""
-    demo.ensure(DATA_DEMO)
+def require_demo_data(cfg: dict | None = None) -> None:
+    """Check that the demo inputs every report reads exist, when the config names them.
+
+    The runner never builds the demo inputs (``make data`` does, and the command line builds
+    them when missing). Only the ``inputs`` section, which every report reads, is checked
+    here: a chapter's own inputs (returns folders, urgent care) are checked by its readers, so
+    that one area's missing input fails that area alone.
+
+    Raises
+    ------
+    ConfigError
+        One line naming the first missing demo input and the config key, and saying to run
+        ``make data``. Real inputs (outside ``data/raw/demo``) are the readers' to check.
+    """
+    cfg = cfg or load_config()
+    for key, value in (cfg.get("inputs") or {}).items():
+        if not isinstance(value, str):
+            continue
+        path = Path(value) if Path(value).is_absolute() else ROOT / value
+        if path.is_relative_to(DATA_DEMO) and not path.exists():
+            raise ConfigError(f"config.yaml, inputs: {key}: the demo input {_shown(path)!r} is "
+                              "missing: run `make data` (python -m analysis data)")
 
 
 def execution_order(cfg: dict) -> list[str]:
@@ -322,13 +342,35 @@ def _worker(slug: str, out_root: str, show_code: bool, force: bool) -> tuple[str
 
 def run_all(out_root: Path = OUTPUTS, show_code: bool = False, jobs: int | None = None,
             force: bool = False, areas: list[str] | None = None) -> int:
-    """Every area in the registry (or ``areas``), in parallel; failures are reported and the
-    others still finish; writes ``index.html``. Returns the exit status (1 if any failed)."""
-    try:
-        ensure_demo_data()
-    except GPWorkforceError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+    """Every area in the registry (or ``areas``), in parallel, and ``index.html``.
+
+    A failed area is printed as one line on stderr and the others still finish; a progress
+    line per area and a summary go to stdout.
+
+    Parameters
+    ----------
+    out_root : Path
+        Reports go to ``out_root/<slug>/``, the index to ``out_root/index.html``.
+    show_code : bool
+        Analyst mode (see :func:`run_area`).
+    jobs : int, optional
+        Reports built at once (default: the number of CPUs).
+    force : bool
+        Rebuild reports whose fingerprint is unchanged.
+    areas : list of str, optional
+        Slugs to build instead of the whole registry.
+
+    Returns
+    -------
+    int
+        The exit status: 0, or 1 if any area failed.
+
+    Raises
+    ------
+    ConfigError
+        The demo inputs named in the config are missing (:func:`require_demo_data`).
+    """
+    require_demo_data()
     slugs = areas or list(registry())
     jobs = jobs or os.cpu_count() or 1
     started = time.perf_counter()
@@ -408,53 +450,56 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Write an area's HTML report.")
-    group = parser.add_mutually_exclusive_group(required=True)
-    group.add_argument("--ccg", help="CCG slug, e.g. wolverhampton")
-    group.add_argument("--stp", help="STP slug, e.g. black-country")
-    group.add_argument("--all", action="store_true", help="every area in the registry")
-    parser.add_argument("--out", type=Path, default=OUTPUTS, help="output root folder")
-    parser.add_argument("--code", action="store_true",
-                        help="analyst mode: show code and keep the executed notebook")
-    parser.add_argument("--internal", action="store_true",
-                        help="internal use: no small-number suppression")
-    parser.add_argument("--force", action="store_true", help="rebuild even if unchanged")
-    parser.add_argument("--jobs", type=int, default=None, help="parallel reports (--all)")
-    args = parser.parse_args(argv)
-    logging.disable(logging.WARNING)
-    if args.internal:
-        os.environ["GPW_SUPPRESS_BELOW"] = "0"
-    try:
-        if args.all:
-            return run_all(args.out, args.code, args.jobs, args.force)
-        area = resolve_area(args.ccg if args.ccg is not None else args.stp,
-                            "ccg" if args.ccg is not None else "stp")
-        ensure_demo_data()
-        started = time.perf_counter()
-        before = args.out / area.slug / "report.html"
-        stamp = before.stat().st_mtime_ns if before.exists() else None
-        path = run_area(area, args.out, show_code=args.code, force=args.force)
-        unchanged = stamp is not None and path.stat().st_mtime_ns == stamp
-        write_index(args.out)
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except GPWorkforceError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:  # an output folder that cannot be written (or a name too long)
-        where = str(exc.filename if exc.filename is not None else args.out)
-        where = (where if len(where) <= 120 else where[:60] + "..." + where[-40:])
-        where = where.encode("unicode_escape").decode("ascii")
-        print(f"error: cannot write {where!r}: {exc.strerror or type(exc).__name__}",
-              file=sys.stderr)
-        return 1
-    note = "unchanged since the last run; --force rebuilds" if unchanged else \
-        f"{time.perf_counter() - started:.1f} s"
-    print(f"report: {_shown(path)} ({note})")
-    return 0
+@dataclass(frozen=True)
+class Built:
+    """One report run by :func:`report_area`: where it is and whether it was rebuilt."""
+
+    path: Path
+    seconds: float
+    unchanged: bool
+
+    def summary(self) -> str:
+        """``report: outputs/<slug>/report.html (12.3 s)``, or the unchanged note."""
+        note = ("unchanged since the last run; --force rebuilds" if self.unchanged
+                else f"{self.seconds:.1f} s")
+        return f"report: {_shown(self.path)} ({note})"
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def report_area(area: Area, out_root: Path = OUTPUTS, show_code: bool = False,
+                force: bool = False) -> Built:
+    """One area's report (:func:`run_area`, skipped when unchanged) and the updated index.
+
+    Parameters
+    ----------
+    area : Area
+        From :func:`analysis.config.resolve_area`.
+    out_root : Path
+        Output root; the report goes to ``out_root/<slug>/``.
+    show_code : bool
+        Analyst mode: code shown and the executed notebook kept.
+    force : bool
+        Rebuild even when nothing changed since the last run.
+
+    Returns
+    -------
+    Built
+        The report's path, the time taken and whether it was left unchanged.
+
+    Raises
+    ------
+    ConfigError
+        The demo inputs named in the config are missing (:func:`require_demo_data`).
+    ReportError
+        A chapter failed (one line: area, chapter, cause).
+    OSError
+        The output folder cannot be written.
+    """
+    require_demo_data()
+    out_root = Path(out_root)
+    started = time.perf_counter()
+    before = out_root / area.slug / "report.html"
+    stamp = before.stat().st_mtime_ns if before.exists() else None
+    path = run_area(area, out_root, show_code=show_code, force=force)
+    unchanged = stamp is not None and path.stat().st_mtime_ns == stamp
+    write_index(out_root)
+    return Built(path, time.perf_counter() - started, unchanged)

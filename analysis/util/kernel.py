@@ -1,4 +1,5 @@
-"""Register the project's Jupyter kernel (``gp-workforce``) inside the virtual environment.
+"""Register the project's Jupyter kernel (``gp-workforce``) inside the virtual environment
+(``python -m analysis kernel``, run by the Makefile when it sets up ``.venv``).
 
 Papermill always runs the notebooks with this named kernel, so a fresh machine never meets
 "no such kernel". The kernel logs only critical errors: ipykernel's start-up warnings and
@@ -27,6 +28,3 @@ def install(prefix: str = sys.prefix) -> Path:
     spec_file.write_text(json.dumps(spec, indent=1))
     return path
 
-
-if __name__ == "__main__":
-    print(f"kernel: {install()}")

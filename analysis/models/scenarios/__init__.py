@@ -19,8 +19,8 @@ it, and :func:`load_context`, which runs a file for one area as the report chapt
 
 The comparison with the published figures is in :mod:`analysis.validation.scenarios`. This
 package re-exports the public names of its modules, so ``from analysis.models import scenarios
-as sc; sc.project(...)`` works; ``python -m analysis.models.scenarios bench`` times 10,000 Monte
-Carlo draws against one deterministic run.
+as sc; sc.project(...)`` works; ``python -m analysis bench --only scenarios`` times 10,000 Monte
+Carlo draws against one deterministic run (:func:`bench`).
 """
 
 from analysis.models.scenarios.chapter import (

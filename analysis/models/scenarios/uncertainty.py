@@ -1,7 +1,7 @@
 """Sensitivity (tornado) and seeded, vectorised Monte Carlo; the Monte Carlo benchmark.
 
-:func:`bench` times 10,000 draws against one deterministic run (``python -m
-analysis.models.scenarios bench``).
+:func:`bench` times 10,000 draws against one deterministic run (``python -m analysis bench
+--only scenarios``).
 """
 
 from __future__ import annotations

@@ -1,0 +1,368 @@
+"""The command line: ``python -m analysis <command>`` (or ``gpw <command>``); the Makefile
+targets call it.
+
+===========  ===============================================================================
+``report``   one area's report: ``--ccg <slug>`` or ``--stp <slug>``
+``reports``  every area's report, in parallel, and ``index.html``
+``data``     (re)build the synthetic demo inputs in ``data/raw/demo``
+``bench``    time a report against the floor, the Monte Carlo draws and the national reader
+``national`` England-sized demo releases and their benchmark (``write``, ``series``, ``bench``)
+``kernel``   register the project's Jupyter kernel
+``lock``     re-pin requirements.txt and environment.yml
+===========  ===============================================================================
+
+This module only parses, validates and calls: the work is done by
+:mod:`analysis.report.runner`, :mod:`analysis.report.bench`, :mod:`analysis.demo` and
+:mod:`analysis.util`. It is the one module outside :mod:`analysis.demo` allowed to import the
+demo generators, so that a report or a benchmark can build the demo inputs when they are
+missing (the report layer itself never writes under ``data/raw``).
+
+Every error is one line on stderr, without a traceback: a wrong parameter or area exits with
+status 2, another failure the toolkit raises on purpose (an input file, a chapter) with 1, and
+Ctrl-C with 130.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from analysis.config import DATA_DEMO, DOCS, OUTPUTS, resolve_area
+from analysis.util.errors import ConfigError, GPWorkforceError
+
+USAGE_STATUS = 2
+INTERRUPTED_STATUS = 130
+# Typer's usage errors (bad option values, unknown commands) derive from click's
+# ClickException, which typer vendors as a private module: found from a public subclass.
+CLICK_EXCEPTION = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
+def _fail(message: str, status: int) -> typer.Exit:
+    """Print ``error: <message>`` as one line on stderr; the ``Exit`` to raise."""
+    line = " ".join(str(message).split()) or "failed"
+    typer.echo(f"error: {line}", err=True)
+    return typer.Exit(status)
+
+
+class OneLineErrors(TyperGroup):
+    """Typer's group with usage errors (a bad option value, an unknown command) on one line.
+
+    Typer would print the usage and a boxed message over several lines; here the message alone
+    is printed as ``error: ...`` with exit status 2, from ``python -m analysis`` and from
+    :class:`typer.testing.CliRunner` alike (both call :meth:`main`).
+    """
+
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        try:
+            rv = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
+                              standalone_mode=False, **extra)
+        except CLICK_EXCEPTION as exc:
+            if not standalone_mode:
+                raise
+            if type(exc).__name__ == "NoArgsIsHelpError":  # the help, already printed
+                sys.exit(exc.exit_code)
+            typer.echo(f"error: {' '.join(exc.format_message().split())} (see --help)",
+                       err=True)
+            sys.exit(exc.exit_code)
+        except typer.Abort:
+            if not standalone_mode:
+                raise
+            typer.echo("interrupted", err=True)
+            sys.exit(INTERRUPTED_STATUS)
+        if not standalone_mode:
+            return rv
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+app = typer.Typer(cls=OneLineErrors, name="gpw", no_args_is_help=True, add_completion=False,
+                  pretty_exceptions_enable=False,
+                  help="GP workforce planning: reports, demo data, benchmarks.")
+national_app = typer.Typer(no_args_is_help=True, pretty_exceptions_enable=False,
+                           help="England-sized demo releases and the national-scale benchmark.")
+app.add_typer(national_app, name="national")
+
+
+@contextmanager
+def _one_line_errors(*also: type[Exception], out: Path | None = None) -> Iterator[None]:
+    """Turn the errors a user can cause into one line and an exit status.
+
+    ``ConfigError`` (a parameter, an area, the config) exits 2; other ``GPWorkforceError`` and
+    an unwritable output (``OSError``) exit 1, and so do the exception types in ``also``;
+    Ctrl-C prints ``interrupted`` and exits 130.
+    """
+    try:
+        yield
+    except ConfigError as exc:
+        raise _fail(str(exc), USAGE_STATUS) from None
+    except GPWorkforceError as exc:
+        raise _fail(str(exc), 1) from None
+    except OSError as exc:  # an output folder that cannot be written (or a name too long)
+        where = str(exc.filename if exc.filename is not None else out or "")
+        where = where if len(where) <= 120 else where[:60] + "..." + where[-40:]
+        where = where.encode("unicode_escape").decode("ascii")
+        raise _fail(f"cannot write {where!r}: {exc.strerror or type(exc).__name__}", 1) from None
+    except also as exc:
+        raise _fail(str(exc).strip().splitlines()[0] if str(exc).strip()
+                    else type(exc).__name__, 1) from None
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        raise typer.Exit(INTERRUPTED_STATUS) from None
+
+
+def _quiet(internal: bool = False) -> None:
+    """No library warnings on the terminal; ``internal`` turns small-number suppression off."""
+    logging.disable(logging.WARNING)
+    if internal:
+        os.environ["GPW_SUPPRESS_BELOW"] = "0"
+
+
+def _demo_data_if_missing() -> None:
+    """Build the demo inputs when any is missing (real inputs named in the config are never
+    touched: the demo generators write only under ``data/raw/demo``)."""
+    from analysis.demo import gpw as demo
+
+    demo.ensure(DATA_DEMO)
+
+
+# Options shared by report and reports
+Code = Annotated[bool, typer.Option("--code", help="Analyst mode: code shown, executed "
+                                                   "notebook kept.")]
+Internal = Annotated[bool, typer.Option("--internal", help="Internal use: no small-number "
+                                                           "suppression.")]
+Force = Annotated[bool, typer.Option("--force", help="Rebuild even if nothing changed.")]
+Out = Annotated[Path | None, typer.Option("--out", help="Output root (default: outputs/, or "
+                                                         "$GPW_OUTPUT_ROOT).")]
+
+
+@app.command()
+def report(
+    ccg: Annotated[str | None, typer.Option("--ccg", help="CCG slug, e.g. wolverhampton.")] = None,
+    stp: Annotated[str | None, typer.Option("--stp", help="STP slug, e.g. black-country.")] = None,
+    code: Code = False, internal: Internal = False, force: Force = False, out: Out = None,
+) -> None:
+    """One area's report in <out>/<slug>/report.html (give --ccg or --stp)."""
+    from analysis.report import runner
+
+    _quiet(internal)
+    out = out or OUTPUTS
+    with _one_line_errors(out=out):
+        if ccg is not None and stp is not None:
+            raise ConfigError("give --ccg or --stp, not both")
+        if ccg is None and stp is None:
+            raise ConfigError("give --ccg <slug> or --stp <slug> "
+                              "(make report CCG=<slug> or STP=<slug>)")
+        area = resolve_area(ccg if ccg is not None else stp, "ccg" if ccg is not None else "stp")
+        _demo_data_if_missing()
+        built = runner.report_area(area, out, show_code=code, force=force)
+    typer.echo(built.summary())
+
+
+@app.command()
+def reports(
+    jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="Reports built at once "
+                                             "(default: the number of CPUs).")] = None,
+    code: Code = False, internal: Internal = False, force: Force = False, out: Out = None,
+) -> None:
+    """Every area's report, in parallel, and <out>/index.html.
+
+    A failed area does not stop the others; the exit status is 1 if any failed.
+    """
+    from analysis.report import runner
+
+    _quiet(internal)
+    out = out or OUTPUTS
+    with _one_line_errors(out=out):
+        _demo_data_if_missing()
+        status = runner.run_all(out, show_code=code, jobs=jobs, force=force)
+    raise typer.Exit(status)
+
+
+@app.command()
+def data(
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = DATA_DEMO,
+    seed: Annotated[int | None, typer.Option("--seed", help="Random seed (default: "
+                                             "report.demo_seed in the config).")] = None,
+    if_missing: Annotated[bool, typer.Option("--if-missing", help="Do nothing when every demo "
+                                             "file already exists.")] = False,
+) -> None:
+    """(Re)build the synthetic demo inputs (data/raw/demo by default)."""
+    from analysis.demo import gpw as demo
+
+    with _one_line_errors(out=out):
+        files = demo.ensure(out) if if_missing else demo.build_all(out, seed)
+    for path in files.values():
+        typer.echo(f"demo data: {path}")
+
+
+class Bench(StrEnum):
+    """What ``bench`` times."""
+
+    report = "report"
+    scenarios = "scenarios"
+    national = "national"
+
+
+@app.command()
+def bench(
+    only: Annotated[list[Bench] | None, typer.Option(
+        "--only", help="Time only this (repeatable; default: all three).")] = None,
+    area: Annotated[str, typer.Option("--area", help="Area of the one-report timing.")]
+    = "wolverhampton",
+    batch: Annotated[bool, typer.Option("--batch/--no-batch", help="Also time every area in "
+                                        "parallel.")] = True,
+    write: Annotated[Path | None, typer.Option("--write", help="Figures and method written "
+                                               "there.")] = DOCS / "performance.md",
+    no_write: Annotated[bool, typer.Option("--no-write", help="Write no figures.")] = False,
+    draws: Annotated[int, typer.Option("--draws", min=1, help="Monte Carlo draws.")] = 10_000,
+    scenario_file: Annotated[Path | None, typer.Option("--scenario-file", help="Scenario file "
+                                                       "for the Monte Carlo timing.")] = None,
+    practices: Annotated[int, typer.Option("--practices", min=1, help="National: practices "
+                                           "in the England release.")] = 6500,
+    months: Annotated[int, typer.Option("--months", min=1, help="National: months in the "
+                                        "series.")] = 120,
+) -> None:
+    """Time a report against the floor, Monte Carlo draws and the national-scale reader.
+
+    One report against the floor of empty notebooks (and the batch of every area), 10,000
+    Monte Carlo draws against one deterministic run, and the national-scale reader against a
+    plain pandas read (docs/performance.md, docs/performance_national.md).
+    """
+    chosen = set(only or Bench)
+    _quiet()
+    with _one_line_errors(ValueError):
+        if Bench.report in chosen:
+            from analysis.report import bench as report_bench
+
+            resolve_area(area)
+            _demo_data_if_missing()
+            report_bench.run(area, batch=batch, write=None if no_write else write)
+        if Bench.scenarios in chosen:
+            from analysis.models.scenarios import bench as mc_bench
+            from analysis.models.scenarios import bench_text
+
+            typer.echo(bench_text(mc_bench(scenario_file, draws)))
+        if Bench.national in chosen:
+            from analysis.demo import national
+
+            national.bench(practices, months)
+
+
+@app.command()
+def kernel() -> None:
+    """Register the project's Jupyter kernel in this environment."""
+    from analysis.util.kernel import install
+
+    with _one_line_errors():
+        path = install()
+    typer.echo(f"kernel: {path}")
+
+
+@app.command()
+def lock() -> None:
+    """Re-pin requirements.txt and environment.yml from the installed packages.
+
+    ``make lock`` installs requirements.in first.
+    """
+    from analysis.util.pins import write_locks
+
+    with _one_line_errors():
+        write_locks()
+    typer.echo("wrote requirements.txt and environment.yml")
+
+
+# ---------------------------------------------------------------------------------------------
+# national: the England-sized generator and its benchmark (analysis.demo.national)
+# ---------------------------------------------------------------------------------------------
+class Columns(StrEnum):
+    """Columns written: all of the published set, or only those the tables read."""
+
+    all = "all"
+    tables = "tables"
+
+
+DEFAULT_PRACTICES = 6500
+
+
+@national_app.command("write")
+def national_write(
+    path: Annotated[Path, typer.Argument(help="CSV file to write.")],
+    practices: Annotated[int, typer.Option(min=1)] = DEFAULT_PRACTICES,
+    seed: Annotated[int | None, typer.Option(help="Random seed (default: fixed, 20240331).")]
+    = None,
+    period: Annotated[str | None, typer.Option(help="Release month (default: 2024-03).")] = None,
+    old_format: Annotated[bool, typer.Option("--old-format", help="CCG_*/STP_* column set.")]
+    = False,
+    columns: Annotated[Columns, typer.Option()] = Columns.all,
+) -> None:
+    """Write an England-sized GPW practice-level release."""
+    from analysis.demo import national
+
+    with _one_line_errors(ValueError, out=path):
+        started = time.perf_counter()
+        written = national.write_england_release(
+            path, practices, national.DEFAULT_SEED if seed is None else seed,
+            period or national.DEFAULT_PERIOD, old_format, columns.value)
+    typer.echo(f"wrote {written} ({written.stat().st_size / 1e6:.1f} MB) in "
+               f"{time.perf_counter() - started:.2f} s")
+
+
+@national_app.command("series")
+def national_series(
+    folder: Annotated[Path, typer.Argument(help="Folder of the monthly releases.")],
+    years: Annotated[int, typer.Option(min=1)] = 10,
+    months: Annotated[int | None, typer.Option(min=1, help="Months (instead of years).")]
+    = None,
+    practices: Annotated[int, typer.Option(min=1)] = DEFAULT_PRACTICES,
+    seed: Annotated[int | None, typer.Option(help="Random seed (default: fixed, 20240331).")]
+    = None,
+    end: Annotated[str | None, typer.Option(help="Last month (default: 2024-03).")] = None,
+    columns: Annotated[Columns, typer.Option()] = Columns.tables,
+    workers: Annotated[int | None, typer.Option(min=1)] = None,
+    cache_dir: Annotated[Path | None, typer.Option(help="Also cache each release there.")]
+    = None,
+) -> None:
+    """Write a monthly series of England-sized releases."""
+    from analysis.demo import national
+
+    with _one_line_errors(ValueError, out=folder):
+        started = time.perf_counter()
+        files = national.write_monthly_series(
+            folder, years, practices, national.DEFAULT_SEED if seed is None else seed,
+            end or national.DEFAULT_PERIOD, columns.value, months, workers, cache_dir)
+    size = sum(f.stat().st_size for f in files) / 1e6
+    typer.echo(f"wrote {len(files)} releases to {folder} ({size:.0f} MB) in "
+               f"{time.perf_counter() - started:.1f} s")
+
+
+@national_app.command("bench")
+def national_bench(
+    practices: Annotated[int, typer.Option(min=1)] = DEFAULT_PRACTICES,
+    months: Annotated[int, typer.Option(min=1)] = 120,
+    repeat: Annotated[int, typer.Option(min=1)] = 3,
+    tmp_dir: Annotated[Path | None, typer.Option(help="Work folder (default: a new "
+                                                 "temporary one, removed).")] = None,
+    keep: Annotated[bool, typer.Option("--keep", help="Keep the files in --tmp-dir.")] = False,
+    json_out: Annotated[Path | None, typer.Option("--json", help="Also write the figures as "
+                                                  "JSON.")] = None,
+) -> None:
+    """Benchmark the national-scale reader and tables against the pandas floor."""
+    import json
+
+    from analysis.demo import national
+
+    with _one_line_errors(ValueError, out=json_out):
+        result = national.bench(practices, months, tmp_dir, repeat, keep=keep)
+        if json_out is not None:
+            json_out.write_text(json.dumps(result, indent=2, default=str))

@@ -1,0 +1,179 @@
+"""The command line (``python -m analysis``, analysis/cli.py): commands, validation, one-line
+errors and exit statuses, and what each command passes to the library.
+
+No report is built here (too slow): the runner functions are replaced by recorders.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from analysis import cli
+from analysis.config import DATA_DEMO, ROOT, resolve_area
+from analysis.report import runner
+from analysis.util.errors import ConfigError, InputError
+
+COMMANDS = ["report", "reports", "data", "bench", "national", "kernel", "lock"]
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(cli.app, list(args))
+
+
+def one_error_line(res) -> str:
+    """The single stderr line of a failed run (and no traceback anywhere)."""
+    lines = res.stderr.splitlines()
+    assert len(lines) == 1, res.stderr
+    assert "Traceback" not in res.output
+    return lines[0]
+
+
+@pytest.fixture
+def calls(monkeypatch):
+    """Record runner and demo-data calls instead of running them."""
+    seen: list[tuple] = []
+
+    def report_area(area, out, show_code=False, force=False):
+        seen.append(("report_area", area, Path(out), show_code, force,
+                     os.environ.get("GPW_SUPPRESS_BELOW")))
+        return runner.Built(Path(out) / area.slug / "report.html", 1.25, False)
+
+    def run_all(out, show_code=False, jobs=None, force=False):
+        seen.append(("run_all", Path(out), show_code, jobs, force))
+        return 1
+
+    monkeypatch.setattr(runner, "report_area", report_area)
+    monkeypatch.setattr(runner, "run_all", run_all)
+    monkeypatch.setattr(cli, "_demo_data_if_missing", lambda: seen.append(("demo",)))
+    monkeypatch.delenv("GPW_SUPPRESS_BELOW", raising=False)
+    return seen
+
+
+def test_help_lists_every_command():
+    res = invoke("--help")
+    assert res.exit_code == 0
+    for command in COMMANDS:
+        assert command in res.stdout, command
+    national = invoke("national", "--help")
+    assert national.exit_code == 0
+    assert all(c in national.stdout for c in ("write", "series", "bench"))
+
+
+def test_python_dash_m_analysis_runs_the_cli():
+    res = subprocess.run([sys.executable, "-m", "analysis", "reports", "--jobs", "0"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert res.returncode == 2
+    assert res.stderr.strip() == ("error: Invalid value for '--jobs': Input should be greater "
+                                  "than or equal to 1 (see --help)")
+    assert res.stdout == ""
+
+
+def test_unknown_slug_is_one_line_with_the_suggestion(calls):
+    res = invoke("report", "--ccg", "wolverhamton")
+    assert res.exit_code == 2
+    assert "Did you mean 'wolverhampton'" in one_error_line(res)
+    assert calls == []
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--ccg", "wolverhampton", "--stp", "black-country"], "error: give --ccg or --stp, not both"),
+    ([], "error: give --ccg <slug> or --stp <slug>"),
+    (["--stp", "wolverhampton"], "error: unknown STP 'wolverhampton'"),
+])
+def test_report_needs_exactly_one_area(calls, args, message):
+    res = invoke("report", *args)
+    assert res.exit_code == 2
+    assert one_error_line(res).startswith(message)
+    assert calls == []
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1", "x", "1.5"])
+def test_jobs_must_be_a_positive_integer(calls, jobs):
+    res = invoke("reports", "--jobs", jobs)
+    assert res.exit_code == 2
+    line = one_error_line(res)
+    assert line.startswith("error: Invalid value for '--jobs'"), line
+    assert calls == []
+
+
+def test_report_passes_its_options_to_the_runner(calls, tmp_path):
+    res = invoke("report", "--ccg", "wolverhampton", "--force", "--code", "--out", str(tmp_path))
+    assert res.exit_code == 0, res.output
+    assert calls == [("demo",), ("report_area", resolve_area("wolverhampton", "ccg"), tmp_path,
+                                 True, True, None)]
+    assert res.stdout.strip() == f"report: {tmp_path / 'wolverhampton' / 'report.html'} (1.2 s)"
+
+
+def test_report_internal_turns_suppression_off(calls, tmp_path):
+    res = invoke("report", "--stp", "Black-Country", "--internal", "--out", str(tmp_path))
+    assert res.exit_code == 0, res.output
+    _, area, out, code, force, suppress = calls[1]
+    assert (area.slug, area.kind, out, code, force, suppress) == ("black-country", "stp",
+                                                                  tmp_path, False, False, "0")
+
+
+def test_reports_passes_jobs_and_returns_the_batch_status(calls, tmp_path):
+    res = invoke("reports", "--jobs", "3", "--force", "--out", str(tmp_path))
+    assert res.exit_code == 1  # the recorder says an area failed
+    assert calls == [("demo",), ("run_all", tmp_path, False, 3, True)]
+
+
+@pytest.mark.parametrize(("error", "status", "line"), [
+    (ConfigError("config.yaml, inputs: gpw_summary: missing"), 2,
+     "error: config.yaml, inputs: gpw_summary: missing"),
+    (InputError("gpw.csv", "expected a number", row=3, column="TOTAL_GP_FTE"), 1,
+     "error: gpw.csv, row 3, column 'TOTAL_GP_FTE': expected a number"),
+    (runner.ReportError("walsall: 02_workforce_tables.ipynb failed: boom\nsecond line"), 1,
+     "error: walsall: 02_workforce_tables.ipynb failed: boom second line"),
+    (PermissionError(13, "Permission denied", "/nowhere/out"), 1,
+     "error: cannot write '/nowhere/out': Permission denied"),
+    (KeyboardInterrupt(), 130, "interrupted"),
+])
+def test_failures_are_one_line_with_their_status(monkeypatch, calls, error, status, line):
+    def fail(*_args, **_kwargs):
+        raise error
+
+    monkeypatch.setattr(runner, "report_area", fail)
+    res = invoke("report", "--ccg", "walsall")
+    assert res.exit_code == status
+    assert one_error_line(res) == line
+
+
+def test_data_writes_the_demo_files(tmp_path):
+    res = invoke("data", "--out", str(tmp_path))
+    assert res.exit_code == 0, res.output
+    staff = tmp_path / "gp_staff_records_2017-06.csv"
+    assert staff.stat().st_size > 0
+    assert f"demo data: {staff}" in res.stdout.splitlines()
+    before = staff.stat().st_mtime_ns
+    again = invoke("data", "--out", str(tmp_path), "--if-missing")
+    assert again.exit_code == 0 and staff.stat().st_mtime_ns == before  # nothing rebuilt
+
+
+def test_bench_rejects_an_unknown_part():
+    res = invoke("bench", "--only", "everything")
+    assert res.exit_code == 2
+    assert one_error_line(res).startswith("error: Invalid value for '--only'")
+
+
+def test_runner_asks_for_make_data_when_the_demo_inputs_are_missing(tmp_path):
+    cfg = {"inputs": {"gpw_summary": str(DATA_DEMO / "no-such-release.csv"),
+                      "real": str(tmp_path / "elsewhere.csv"), "staff_records": None}}
+    with pytest.raises(ConfigError, match=r"^config\.yaml, inputs: gpw_summary: the demo input "
+                                          r"'data/raw/demo/no-such-release\.csv' is missing: "
+                                          r"run `make data`"):
+        runner.require_demo_data(cfg)
+    runner.require_demo_data({"inputs": {"real": str(tmp_path / "elsewhere.csv")}})  # not ours
+
+
+def test_code_fingerprint_covers_subpackages_and_templates():
+    files = {p.relative_to(ROOT).as_posix() for g in runner.CODE_GLOBS for p in ROOT.glob(g)}
+    assert {"analysis/config.py", "analysis/cli.py", "analysis/report/runner.py",
+            "analysis/models/scenarios/supply.py", "analysis/report/templates/chart.html.j2",
+            "notebooks/00_summary.ipynb"} <= files
