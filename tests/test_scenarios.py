@@ -594,3 +594,14 @@ def test_chapter_frames_back_the_tables(llr_ctx):
         (wide["y3"] - wide["published"]).tolist())
     d = ch.mode_differences(llr_ctx)
     assert d["diff_min"] <= d["diff_max"] and d["aged_min"] <= d["aged_max"]
+
+
+def test_markdown_templates_escape_html_in_values_but_not_quotes():
+    """A value from an input (a scenario name) cannot become HTML in a Markdown passage."""
+    from analysis.report.rendering import md_escape, render
+
+    evil = "<img src=x onerror=alert(1)> O'Neil & Co"
+    md = render("returns_none.md.j2", heading=False, area=evil)
+    assert "<img" not in md and "&lt;img src=x onerror=alert(1)&gt;" in md
+    assert "O'Neil &amp; Co" in md
+    assert md_escape(None) is None and md_escape(3) == "3"

@@ -163,6 +163,19 @@ def _header(path: Path) -> list[str]:
     return validate_header(path, header)
 
 
+def _header_columns(path: Path, case, required, expected: str) -> dict[str, str]:
+    """The file's header as ``{case(name): name}`` once the file and every ``required`` column
+    (given in ``case``) are there; otherwise an :class:`InputError` on row 1 naming the column
+    and ``expected`` (what the file should be)."""
+    _check_file(path)
+    named = {case(h): h for h in _header(path)}
+    for c in required:
+        if c not in named:
+            raise InputError(path, f"required column missing; expected {expected}", row=1,
+                             column=c)
+    return named
+
+
 def _read_columns(path: Path, usecols: list[str]) -> pd.DataFrame:
     """Named columns as text; blank lines dropped with row numbers kept (index + 2 = line)."""
     wanted = set(usecols)
@@ -260,13 +273,8 @@ def read_iucs_cases(path) -> pd.DataFrame:
         Naming the file, the row (header = row 1) and the column.
     """
     path = Path(path)
-    _check_file(path)
-    header = _header(path)
-    low = {h.lower(): h for h in header}
-    for c in CASE_COLUMNS:
-        if c not in low:
-            raise InputError(path, "required column missing; expected a case-level IUCS "
-                             "extract (see docs/urgent_care_data.md)", row=1, column=c)
+    low = _header_columns(path, str.lower, CASE_COLUMNS,
+                          "a case-level IUCS extract (see docs/urgent_care_data.md)")
     keep = [low[c] for c in CASE_COLUMNS + CASE_OPTIONAL if c in low]
     raw = _read_columns(path, keep)
     raw.columns = [c.lower() for c in raw.columns]
@@ -395,13 +403,8 @@ def read_iucadc(path) -> pd.DataFrame:
         contract_name, item, value`` (Float64), ``region_code, region_name``.
     """
     path = Path(path)
-    _check_file(path)
-    header = _header(path)
-    up = {h.upper(): h for h in header}
-    for c in IUCADC_REQUIRED:
-        if c not in up:
-            raise InputError(path, "required column missing; expected the IUC ADC long format "
-                             f"({', '.join(IUCADC_COLUMNS)})", row=1, column=c)
+    up = _header_columns(path, str.upper, IUCADC_REQUIRED,
+                         f"the IUC ADC long format ({', '.join(IUCADC_COLUMNS)})")
     raw = _read_columns(path, [up[c] for c in IUCADC_COLUMNS if c in up])
     raw.columns = [c.upper() for c in raw.columns]
     out = pd.DataFrame(index=raw.index)

@@ -17,6 +17,14 @@ T3_GROUPS = ["gp", "nurses", "other_clinical", "admin_non_clinical"]
 T3_GROUP_NAMES = ["GPs", "Nurses", "Other clinical", "Admin/non-clinical"]
 
 
+def _label_axes(ax, xlabel: str, ylabel: str, title: str, title_size: int) -> None:
+    """Axis labels, a left-aligned title and no top or right spine: every chart's frame."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, loc="left", fontsize=title_size)
+    ax.spines[["top", "right"]].set_visible(False)
+
+
 def role_chart(fte_per_1000: pd.DataFrame, highlight: list[str], target: float | None,
                labels: dict[str, str], title: str):
     """Grouped bars of FTE per 1,000 patients by role, areas side by side.
@@ -52,10 +60,7 @@ def role_chart(fte_per_1000: pd.DataFrame, highlight: list[str], target: float |
         ax.hlines(target, -0.45, 0.45, colors="#000000", linestyles="--", linewidth=1.2,
                   label=f"GP target {target:.2f}")
     ax.set_xticks(x, [labels.get(r, r) for r in roles], fontsize=9)
-    ax.set_ylabel("FTE per 1,000 registered patients")
-    ax.set_xlabel("Staff role")
-    ax.set_title(title, loc="left", fontsize=12)
-    ax.spines[["top", "right"]].set_visible(False)
+    _label_axes(ax, "Staff role", "FTE per 1,000 registered patients", title, 12)
     ax.legend(frameon=False, fontsize=8, ncol=3)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     return fig
@@ -172,10 +177,7 @@ def staff_group_chart(t3: pd.DataFrame):
                    color=PALETTE[i % len(PALETTE)], label=r["ccg"].title())
     for ax, what in zip(axes, ("Headcount", "WTE"), strict=True):
         ax.set_xticks(x, T3_GROUP_NAMES, fontsize=8)
-        ax.set_ylabel(what)
-        ax.set_xlabel("Staff group")
-        ax.set_title(f"{what} by staff group", loc="left", fontsize=11)
-        ax.spines[["top", "right"]].set_visible(False)
+        _label_axes(ax, "Staff group", what, f"{what} by staff group", 11)
     axes[0].legend(frameon=False, fontsize=8)
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig

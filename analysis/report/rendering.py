@@ -43,16 +43,32 @@ def fmt_dp(decimals: int):
     return f
 
 
-_TEMPLATES = jinja2.Environment(
-    loader=jinja2.PackageLoader("analysis.report", "templates"),
-    autoescape=True, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
-    undefined=jinja2.StrictUndefined,
-)
+def md_escape(value):
+    """A value printed into a Markdown template: ``&``, ``<`` and ``>`` become entities, so
+    text from inputs (a scenario or practice name) cannot become HTML when the Markdown is
+    rendered; quotes and apostrophes stay as typed. :class:`markupsafe.Markup` values (marked
+    safe in the template) pass unchanged."""
+    if value is None or hasattr(value, "__html__"):
+        return value
+    text = value if isinstance(value, str) else str(value)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_OPTIONS = dict(loader=jinja2.PackageLoader("analysis.report", "templates"),
+                trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
+                undefined=jinja2.StrictUndefined)
+_TEMPLATES = jinja2.Environment(autoescape=True, **_OPTIONS)
+_MARKDOWN_TEMPLATES = jinja2.Environment(autoescape=False, finalize=md_escape, **_OPTIONS)
 
 
 def render(template: str, **context) -> str:
-    """Render ``analysis/report/templates/<template>`` with ``context`` (values are escaped)."""
-    return _TEMPLATES.get_template(template).render(**context)
+    """Render ``analysis/report/templates/<template>`` with ``context``.
+
+    Values are escaped for where the text goes: HTML escaping in ``*.html.j2`` (and CSS)
+    templates, :func:`md_escape` in ``*.md.j2`` Markdown templates.
+    """
+    env = _MARKDOWN_TEMPLATES if template.endswith(".md.j2") else _TEMPLATES
+    return env.get_template(template).render(**context)
 
 
 @dataclass(frozen=True)
@@ -106,28 +122,26 @@ class Chart:
 
 
 @dataclass(frozen=True)
-class Markdown:
-    """Narrative rendered from a ``*.md.j2`` template; a notebook shows it as Markdown."""
+class _Text:
+    """Rendered text; ``str()`` gives it back."""
 
     text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Markdown(_Text):
+    """Narrative rendered from a ``*.md.j2`` template; a notebook shows it as Markdown."""
 
     def _repr_markdown_(self) -> str:
         return self.text
 
-    def __str__(self) -> str:
-        return self.text
 
-
-@dataclass(frozen=True)
-class Html:
+class Html(_Text):
     """A fragment rendered from a ``*.html.j2`` template (headings, short passages)."""
 
-    text: str
-
     def _repr_html_(self) -> str:
-        return self.text
-
-    def __str__(self) -> str:
         return self.text
 
 
