@@ -6,6 +6,7 @@ No report is built here (too slow): the runner functions are replaced by recorde
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -51,8 +52,12 @@ def calls(monkeypatch):
     monkeypatch.setattr(runner, "report_area", report_area)
     monkeypatch.setattr(runner, "run_all", run_all)
     monkeypatch.setattr(cli, "_demo_data_if_missing", lambda: seen.append(("demo",)))
-    monkeypatch.delenv("GPW_SUPPRESS_BELOW", raising=False)
-    return seen
+    # set, then removed: monkeypatch then restores the variable's absence after the test,
+    # so a --internal run here cannot switch suppression off for later tests in this process
+    monkeypatch.setenv("GPW_SUPPRESS_BELOW", "")
+    monkeypatch.delenv("GPW_SUPPRESS_BELOW")
+    yield seen
+    logging.disable(logging.NOTSET)
 
 
 def test_help_lists_every_command():
