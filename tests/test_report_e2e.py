@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from figure_index import INDEX, parse_index, unindexed_files
 
 from analysis.config import DATA_DEMO, ROOT, registry, resolve_area
 from analysis.demo import gpw as demo
@@ -146,6 +147,18 @@ def test_tables_and_charts_are_written_beside_the_report(ccg_report):
     for c in charts:
         assert f'href="charts/{c.name}"' in html, c.name
     assert 'alt="Bar chart of FTE per 1,000 patients' in html
+
+
+def test_every_written_table_and_chart_is_in_the_figure_index(batch):
+    rows, errors = parse_index(INDEX.read_text(encoding="utf-8"))
+    assert errors == []
+    written = {slug: [("table", p.stem) for p in (batch / slug / "tables").glob("*.csv")]
+               + [("chart", p.stem) for p in (batch / slug / "charts").glob("*.png")]
+               for slug in registry()}
+    assert all(written.values()), "every area writes tables and charts"
+    missing = {slug: unindexed_files(rows, files) for slug, files in written.items()}
+    assert {slug: m for slug, m in missing.items() if m} == {}, (
+        "add a row to docs/figure_index.md for each")
 
 
 def test_stp_report(batch):

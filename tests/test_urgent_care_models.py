@@ -379,3 +379,65 @@ def test_break_even_and_cost_base():
     assert cb.loc[0, "change_vs_none"] == 0
 
 
+
+
+# ============================================================================================
+# Tables the chapter shows (docs/figure_index.md)
+# ============================================================================================
+def test_hour_of_week_and_block_tables():
+    # Monday 09:xx: 1, 2 and 3 cases in three weeks (10 minutes each); Sunday 23:xx once (30)
+    times = (["2024-04-01 09:10"] + ["2024-04-08 09:20"] * 2 + ["2024-04-15 09:30"] * 3
+             + ["2024-04-14 23:59"])
+    c = cases_frame(times, minutes=[10.0] * 6 + [30.0])
+    pc = upr.hour_of_week_profile(c, start="2024-04-01", end="2024-04-21")
+    pm = upr.hour_of_week_profile(c, "minutes", start="2024-04-01", end="2024-04-21")
+    full = upr.hour_of_week_table(pc, pm)
+    assert len(full) == 168 and full["cases_in_period"].sum() == 7
+    mon9 = full[(full["day"] == "Mon") & (full["hour"] == 9)].iloc[0]
+    assert (mon9["cases_in_period"], mon9["cases_mean"], mon9["minutes_mean"]) == (6, 2.0, 20.0)
+    blocks = upr.block_table(pc, pm).set_index(["day", "hours"])
+    assert len(blocks) == 21 and blocks["cases_in_period"].sum() == 7
+    day = blocks.loc[("Monday", "08:00-18:00")]
+    assert day["cases_in_period"] == 6
+    assert day["cases_per_hour_mean"] == pytest.approx(2.0 / 10)  # one busy hour in ten
+    assert day["minutes_per_hour_mean"] == pytest.approx(20.0 / 10)
+    night = blocks.loc[("Sunday", "18:00-24:00")]
+    assert night["cases_in_period"] == 1
+    assert night["cases_per_hour_mean"] == pytest.approx(1 / 3 / 6)
+    assert night["minutes_per_hour_mean"] == pytest.approx(30 / 3 / 6)
+
+
+def test_disposition_counts_and_shares():
+    c = cases_frame(["2024-04-01 10:00"] * 4,
+                    disposition=["ambulance", "ed", "primary_care", "primary_care"],
+                    onward=["ed", "own_gp", "own_gp", "own_gp"])
+    d = upr.disposition_counts(c).set_index(["kind", "category"])
+    assert d.loc[("Disposition", uio.DISPOSITIONS["primary_care"]), "cases"] == 2
+    assert d.loc[("Disposition", uio.DISPOSITIONS["primary_care"]), "share"] == 0.5
+    assert d.loc[("Disposition", uio.DISPOSITIONS["utc"]), "cases"] == 0
+    assert d.loc[("Onward service", uio.ONWARD_SERVICES["own_gp"]), "share"] == 0.75
+    assert d.groupby(level="kind")["cases"].sum().tolist() == [4, 4]
+
+
+def test_ae_per_hour_divides_by_the_days_of_each_weekday():
+    # 2024-25 runs Monday 1 April 2024 to Monday 31 March 2025: 53 Mondays, 52 of other days
+    ecds = pd.DataFrame({"how": np.arange(168), "ambulance": 530.0, "walk_in": 1060.0})
+    ecds.attrs["financial_year"] = "2024-25"
+    e = upr.ae_per_hour(ecds)
+    assert e.attrs["financial_year"] == "2024-25" and len(e) == 168
+    assert e.loc[0, "total"] == pytest.approx(1590 / 53)  # Monday 00:00
+    assert e.loc[24, "ambulance"] == pytest.approx(530 / 52)  # Tuesday 00:00
+    assert (e["total"] == e["walk_in"] + e["ambulance"]).all()
+
+
+def test_staffing_summary_and_parameters():
+    staff = pd.DataFrame({"how": [0, 1, 0, 1], "setting": ["iucs", "iucs", "ed", "ed"],
+                          "arrivals": [1.0, 2.0, 3.0, 4.0], "servers": [0, 2, 1, 1],
+                          "rostered": [0.0, 2.5, 1.25, 1.25]})
+    s = uer.staffing_summary(staff).set_index("setting")
+    assert s.loc["iucs"].tolist() == [3.0, 2, 2.5, 2, 1]
+    assert s.loc["ed"].tolist() == [7.0, 2, 2.5, 1, 2]
+    params = uer.StaffingParams()
+    p = uer.staffing_parameters(params, staff[staff["setting"] == "iucs"])
+    assert p["setting"].tolist() == [upr.SETTINGS["iucs"]]
+    assert p.loc[0, "aht_minutes"] == params.settings["iucs"].aht_minutes
