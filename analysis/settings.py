@@ -283,8 +283,8 @@ class PublishedTable(Model):
     """One published table as printed: column names and rows of values (null = blank)."""
 
     columns: list[Text] = Field(min_length=1)
-    rows: list[list[Annotated[str, Strict()] | Number | None]] = Field(min_length=1)
-    target_2020: Number | None = None
+    rows: list[list[Annotated[str, Strict()] | Int | Number | None]] = Field(min_length=1)
+    target_2020: Int | Number | None = None
 
     @model_validator(mode="after")
     def _row_lengths(self):

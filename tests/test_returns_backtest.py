@@ -15,7 +15,7 @@ import pytest
 
 from analysis.cleaning import pipeline as returns_pipeline
 from analysis.cleaning import rules as cleaning
-from analysis.config import load_config
+from analysis.config import settings
 from analysis.demo import gpw as demo
 from analysis.demo import returns as demo_returns
 from analysis.io import readers, returns
@@ -35,7 +35,7 @@ def fixture(name: str) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def demo_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo")
-    seed = load_config()["report"]["demo_seed"]
+    seed = settings().report.demo_seed
     demo.build(out, seed)
     demo_returns.build(out, seed)
     return out

@@ -43,10 +43,11 @@ from analysis.config import (
     OUTPUTS,
     ROOT,
     Area,
-    load_config,
     registry,
     resolve_area,
+    settings,
 )
+from analysis.settings import Settings
 from analysis.demo import gpw as demo
 from analysis.util.errors import ConfigError, GPWorkforceError
 
@@ -96,17 +97,17 @@ def ensure_demo_data() -> None:
     demo.ensure(DATA_DEMO)
 
 
-def execution_order(cfg: dict) -> list[str]:
-    return list(cfg["report"]["notebooks"])
+def execution_order(cfg: Settings) -> list[str]:
+    return list(cfg.report.notebooks)
 
 
-def build_report_notebook(params: dict, cfg: dict | None = None) -> nbformat.NotebookNode:
+def build_report_notebook(params: dict, cfg: Settings | None = None) -> nbformat.NotebookNode:
     """Every chapter notebook joined in execution order, with ``params`` injected after each
     chapter's parameters cell (each cell tagged with its chapter in ``report_chapter``)."""
     from papermill.translators import translate_parameters
 
-    cfg = cfg or load_config()
-    kernel = cfg["report"]["kernel_name"]
+    cfg = cfg or settings()
+    kernel = cfg.report.kernel_name
     merged = None
     for rel in execution_order(cfg):
         path = ROOT / rel
@@ -128,7 +129,7 @@ def build_report_notebook(params: dict, cfg: dict | None = None) -> nbformat.Not
     return merged
 
 
-def _html_notebook(executed: nbformat.NotebookNode, cfg: dict,
+def _html_notebook(executed: nbformat.NotebookNode, cfg: Settings,
                    show_code: bool) -> nbformat.NotebookNode:
     """The executed cells regrouped by chapter in ``report: html_order``."""
     by_chapter: dict[str, list] = {}
@@ -137,7 +138,7 @@ def _html_notebook(executed: nbformat.NotebookNode, cfg: dict,
         if not show_code and ("parameters" in tags or "injected-parameters" in tags):
             continue
         by_chapter.setdefault(cell.metadata.get("report_chapter", ""), []).append(cell)
-    order = cfg["report"].get("html_order") or execution_order(cfg)
+    order = cfg.report.html_order or execution_order(cfg)
     order = [r for r in order if r in by_chapter] + [r for r in by_chapter if r not in order]
     out = nbformat.v4.new_notebook(metadata=executed.metadata)
     for rel in order:
@@ -195,8 +196,8 @@ def run_area(area: Area, out_root: Path = OUTPUTS, show_code: bool = False,
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    cfg = load_config()
-    kernel = cfg["report"]["kernel_name"]
+    cfg = settings()
+    kernel = cfg.report.kernel_name
     out_root = Path(out_root)
     out_root.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(out_root, area.slug, time.time())
