@@ -313,7 +313,8 @@ M = TypeVar("M", bound=BaseModel)
 _EXPECTED = {
     "string_type": "expected text", "int_type": "expected a whole number",
     "float_type": "expected a number", "bool_type": "expected true or false",
-    "date_type": "expected a date written YYYY-MM-DD", "dict_type": "expected a mapping (key: value)",
+    "date_type": "expected a date written YYYY-MM-DD",
+    "dict_type": "expected a mapping (key: value)",
     "model_type": "expected a mapping (key: value)", "list_type": "expected a list",
     "path_type": "expected a path (text)",
 }

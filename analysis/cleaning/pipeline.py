@@ -33,9 +33,9 @@ from analysis.config import (
     settings,
     stp_members,
 )
-from analysis.settings import ReturnsStp, Settings
 from analysis.io import readers as readers
 from analysis.io import returns as returns
+from analysis.settings import ReturnsStp, Settings
 from analysis.util.atomic import atomic_write_bytes
 
 PROCESSED_TABLES = ["staff", "vacancies", "audit", "corrections", "status"]

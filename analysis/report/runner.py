@@ -47,8 +47,8 @@ from analysis.config import (
     resolve_area,
     settings,
 )
-from analysis.settings import Settings
 from analysis.demo import gpw as demo
+from analysis.settings import Settings
 from analysis.util.errors import ConfigError, GPWorkforceError
 
 # The report has no interactive output, so scripts (MathJax, Mermaid loaders that would fetch
