@@ -15,6 +15,7 @@ The models also describe the maintained returns lookup (``config/returns_lookup.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -356,6 +357,7 @@ def _problem(err: dict) -> str:
         sign = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<",
                 "less_than_equal": "<="}[kind]
         bound = next(iter(ctx.values()))
+        bound = int(bound) if isinstance(bound, float) and bound.is_integer() else bound
         return f"expected a number {sign} {bound}, got {_shown(got)}"
     if kind == "literal_error":
         return f"expected {ctx.get('expected')}, got {_shown(got)}"
@@ -367,13 +369,26 @@ def _problem(err: dict) -> str:
 
 
 def one_line(exc: ValidationError, source: str) -> ConfigError:
-    """The first problem of a validation failure as ONE line naming the file and the key path."""
-    errs = exc.errors(include_url=False)
+    """The first problem of a validation failure as ONE line naming the file and the key path.
+
+    Unknown keys come first (a misspelt key is also a missing one), with the closest missing
+    key of the same section as a suggestion.
+    """
+    errs = sorted(exc.errors(include_url=False), key=lambda e: e["type"] != "extra_forbidden")
     first = errs[0]
     key = _key_path(first["loc"])
+    problem = _problem(first)
+    if first["type"] == "extra_forbidden":
+        parent = first["loc"][:-1]
+        missing = [str(e["loc"][-1]) for e in errs
+                   if e["type"] == "missing" and e["loc"][:-1] == parent]
+        close = difflib.get_close_matches(str(first["loc"][-1]), missing, n=1, cutoff=0.6)
+        if close:
+            problem += f" (did you mean {close[0]!r}?)"
+            errs = [e for e in errs if e["loc"] != (*parent, close[0])]
     more = f" (and {len(errs) - 1} more problem{'s' if len(errs) > 2 else ''})" \
         if len(errs) > 1 else ""
-    return ConfigError(f"{source}: {key + ': ' if key else ''}{_problem(first)}{more}")
+    return ConfigError(f"{source}: {key + ': ' if key else ''}{problem}{more}")
 
 
 def read_yaml(path: Path, source: str) -> Any:
