@@ -23,6 +23,7 @@ import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     RootModel,
@@ -43,7 +44,19 @@ Number = Annotated[float, Strict()]          # a whole number is a number too
 Share = Annotated[float, Strict(), Field(ge=0, le=1)]
 Positive = Annotated[float, Strict(), Field(gt=0)]
 Count = Annotated[int, Strict(), Field(ge=1)]
-Date = Annotated[dt.date, Strict()]
+
+
+def _iso_date(value):
+    """A quoted date (``'2017-06-30'``) reads as the unquoted one does."""
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            return value  # left for the one-line "expected a date" error
+    return value
+
+
+Date = Annotated[dt.date, Strict(), BeforeValidator(_iso_date)]
 FilePath = Annotated[Path, Strict(False)]    # relative paths are under the project root
 
 
@@ -378,6 +391,8 @@ def one_line(exc: ValidationError, source: str) -> ConfigError:
     first = errs[0]
     key = _key_path(first["loc"])
     problem = _problem(first)
+    if {"str", "int", "float"} & {str(p) for p in first["loc"]}:  # a cell of text or a number
+        problem = f"expected text, a number or nothing, got {_shown(first.get('input'))}"
     if first["type"] == "extra_forbidden":
         parent = first["loc"][:-1]
         missing = [str(e["loc"][-1]) for e in errs
@@ -386,8 +401,8 @@ def one_line(exc: ValidationError, source: str) -> ConfigError:
         if close:
             problem += f" (did you mean {close[0]!r}?)"
             errs = [e for e in errs if e["loc"] != (*parent, close[0])]
-    more = f" (and {len(errs) - 1} more problem{'s' if len(errs) > 2 else ''})" \
-        if len(errs) > 1 else ""
+    others = len({_key_path(e["loc"]) for e in errs} - {key})  # one per key (unions)
+    more = f" (and {others} more problem{'s' if others > 1 else ''})" if others else ""
     return ConfigError(f"{source}: {key + ': ' if key else ''}{problem}{more}")
 
 

@@ -263,6 +263,11 @@ def test_project_config_loads_into_typed_settings():
     assert settings() is s  # read once
 
 
+def test_quoted_date_reads_as_a_date(tmp_path):
+    path = _write(tmp_path, lambda c: c["snapshots"].update(summary="2017-06-30"))
+    assert load_settings(path).snapshots.summary == dt.date(2017, 6, 30)
+
+
 def test_settings_are_read_only():
     with pytest.raises(Exception, match="frozen"):
         settings().report.disclosure.suppress_below = 0
@@ -335,6 +340,9 @@ def test_misspelt_key_is_one_line_naming_file_and_key(tmp_path, edit, expected):
     pytest.param(lambda c: c["returns"]["stps"]["llr"].update(periods=["2015-09", "2017-13"]),
                  "returns.stps.llr.periods[1]: expected a month written YYYY-MM",
                  id="bad-period-in-list"),
+    pytest.param(lambda c: c["snapshots"].update(summary=20170630),
+                 "snapshots.summary: expected a date written YYYY-MM-DD, got 20170630",
+                 id="date-as-number"),
     pytest.param(lambda c: c["snapshots"].update(summary="June 2017"),
                  "snapshots.summary: expected a date written YYYY-MM-DD, got 'June 2017'",
                  id="bad-date"),
@@ -424,7 +432,7 @@ def test_published_tables_are_typed():
     pytest.param(lambda r: r["table4"].update(target=639), "table4.target: unknown key",
                  id="misspelt-key"),
     pytest.param(lambda r: r["table9"]["rows"][0].__setitem__(2, [46.1]),
-                 "table9.rows[0][2]: expected text, got a list", id="list-in-a-cell"),
+                 "table9.rows[0][2]: expected text, a number or nothing, got a list", id="list-in-a-cell"),
 ])
 def test_bad_published_file_is_one_line(tmp_path, edit, expected):
     raw = yaml.safe_load((PUBLISHED / "llr_workforce_plan.yaml").read_text(encoding="utf-8"))
