@@ -432,7 +432,8 @@ def test_published_tables_are_typed():
     pytest.param(lambda r: r["table4"].update(target=639), "table4.target: unknown key",
                  id="misspelt-key"),
     pytest.param(lambda r: r["table9"]["rows"][0].__setitem__(2, [46.1]),
-                 "table9.rows[0][2]: expected text, a number or nothing, got a list", id="list-in-a-cell"),
+                 "table9.rows[0][2]: expected text, a number or nothing, got a list",
+                 id="list-in-a-cell"),
 ])
 def test_bad_published_file_is_one_line(tmp_path, edit, expected):
     raw = yaml.safe_load((PUBLISHED / "llr_workforce_plan.yaml").read_text(encoding="utf-8"))
