@@ -341,6 +341,8 @@ def _shown(value: Any) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     text = repr(value) if isinstance(value, str) else str(value)
     text = text.encode("unicode_escape").decode("ascii")
     return text if len(text) <= 60 else text[:57] + "..."
