@@ -1,8 +1,14 @@
-"""Project paths and the area registry, built once from the project root.
+"""Project paths, the typed settings and the area registry, built once from the project root.
 
-The control panel is ``config/config.yaml``. This module reads it and exposes:
+The control panel is ``config/config.yaml``; its schema is :mod:`analysis.settings`. This module
+exposes:
 
 * ``ROOT`` and the standard folders (``DATA_RAW``, ``DATA_PROCESSED``, ``OUTPUTS`` ...);
+* :func:`settings`, the validated config (``settings().inputs.gpw_summary``,
+  ``settings().report.disclosure.suppress_below`` ...), read once; a problem in the file is one
+  line naming the file and the key, e.g. ``config/config.yaml: report.jobs: unknown key``;
+* :func:`returns_lookup` and :func:`published_tables`, the other files the config names, read and
+  validated the same way;
 * :class:`Area` and :func:`resolve_area`, which turns a slug typed by a user (``wolverhampton``,
   ``black-country``) into an area, or fails with one line listing the valid slugs and the closest
   match.
@@ -16,12 +22,18 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from analysis.settings import (
+    PublishedTables,
+    ReturnsLookup,
+    Settings,
+    check_stp_slugs,
+    validate_yaml,
+)
 from analysis.util.errors import ConfigError
 
 ROOT = Path(os.environ.get("GPW_ROOT", Path(__file__).resolve().parents[1]))
 CONFIG_FILE = ROOT / "config" / "config.yaml"
+PUBLISHED = ROOT / "config" / "published"
 DATA_RAW = ROOT / "data" / "raw"
 DATA_DEMO = DATA_RAW / "demo"
 DATA_PROCESSED = ROOT / "data" / "processed"
@@ -62,9 +74,23 @@ class Area:
     successor: dict = field(default_factory=dict, compare=False, hash=False)
 
 
-@lru_cache(maxsize=4)
-def load_config(path: str | Path = CONFIG_FILE) -> dict:
-    """Read the YAML control panel.
+def project_path(path: str | Path) -> Path:
+    """``path`` made absolute: relative paths are under the project root."""
+    p = Path(path)
+    return p if p.is_absolute() else ROOT / p
+
+
+def shown_path(path: str | Path) -> str:
+    """How error messages name a file: relative to the project root when under it."""
+    p = Path(path)
+    try:
+        return p.resolve().relative_to(Path(ROOT).resolve()).as_posix()
+    except ValueError:
+        return str(p)
+
+
+def load_settings(path: str | Path = CONFIG_FILE) -> Settings:
+    """Read and validate a config file (uncached; see :func:`settings`).
 
     Parameters
     ----------
@@ -73,44 +99,77 @@ def load_config(path: str | Path = CONFIG_FILE) -> dict:
 
     Returns
     -------
-    dict
+    Settings
+
+    Raises
+    ------
+    ConfigError
+        One line naming the file and the dotted key path (or the line of a YAML syntax error).
     """
-    path = Path(path)
-    try:
-        with open(path, encoding="utf-8") as fh:
-            cfg = yaml.safe_load(fh)
-    except FileNotFoundError:
-        raise ConfigError(f"config file not found: {path}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path.name}: not valid YAML ({exc})") from None
-    for section in ("stps", "ccgs", "inputs", "snapshots"):
-        if section not in (cfg or {}):
-            raise ConfigError(f"{path.name}: missing section {section!r}")
-    return cfg
+    source = shown_path(path)
+    return check_stp_slugs(validate_yaml(Settings, Path(path), source), source)
 
 
-def registry(cfg: dict | None = None) -> dict[str, Area]:
-    """Every area in the registry, keyed by slug (CCGs first, then STPs)."""
-    cfg = cfg or load_config()
+@lru_cache(maxsize=4)
+def settings(path: str | Path = CONFIG_FILE) -> Settings:
+    """The validated control panel, read once (see :func:`load_settings`)."""
+    return load_settings(path)
+
+
+@lru_cache(maxsize=4)
+def returns_lookup(path: str | Path | None = None) -> ReturnsLookup:
+    """The maintained returns lookup named by ``returns: lookup:``, validated once.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        Another lookup file (tests); default the one the config names.
+    """
+    p = project_path(path if path is not None else settings().returns.lookup)
+    return validate_yaml(ReturnsLookup, p, shown_path(p))
+
+
+@lru_cache(maxsize=4)
+def published_tables(path: str | Path) -> PublishedTables:
+    """A file of published figures under ``config/published/``, validated once.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file (relative paths are under the project root).
+    """
+    p = project_path(path)
+    return validate_yaml(PublishedTables, p, shown_path(p))
+
+
+def registry(cfg: Settings | None = None) -> dict[str, Area]:
+    """Every area in the registry, keyed by slug (CCGs first, then STPs).
+
+    Parameters
+    ----------
+    cfg : Settings, optional
+        Another validated config (tests); default :func:`settings`.
+    """
+    cfg = cfg or settings()
     areas: dict[str, Area] = {}
-    for slug, c in cfg["ccgs"].items():
-        if c["stp"] not in cfg["stps"]:
-            raise ConfigError(f"config: CCG {slug!r} names unknown STP {c['stp']!r}")
-        areas[slug] = Area(slug, "ccg", c["name"], c["short_name"], str(c["code"]), c["stp"],
-                           (str(c["code"]),), c.get("successor", {}))
-    for slug, s in cfg["stps"].items():
-        members = tuple(str(c["code"]) for c in cfg["ccgs"].values() if c["stp"] == slug)
-        areas[slug] = Area(slug, "stp", s["name"], s["short_name"], str(s["code"]), slug,
-                           members, s.get("successor", {}))
+    for slug, c in cfg.ccgs.items():
+        if c.stp not in cfg.stps:
+            raise ConfigError(f"config: CCG {slug!r} names unknown STP {c.stp!r}")
+        areas[slug] = Area(slug, "ccg", c.name, c.short_name, c.code, c.stp, (c.code,),
+                           dict(c.successor))
+    for slug, s in cfg.stps.items():
+        members = tuple(c.code for c in cfg.ccgs.values() if c.stp == slug)
+        areas[slug] = Area(slug, "stp", s.name, s.short_name, s.code, slug, members,
+                           dict(s.successor))
     return areas
 
 
-def stp_members(stp_slug: str, cfg: dict | None = None) -> list[Area]:
+def stp_members(stp_slug: str, cfg: Settings | None = None) -> list[Area]:
     """The CCGs of an STP, in registry order."""
     return [a for a in registry(cfg).values() if a.kind == "ccg" and a.stp == stp_slug]
 
 
-def resolve_area(value: str, kind: str | None = None, cfg: dict | None = None) -> Area:
+def resolve_area(value: str, kind: str | None = None, cfg: Settings | None = None) -> Area:
     """Turn a user-typed slug into an :class:`Area`.
 
     Parameters
@@ -119,6 +178,8 @@ def resolve_area(value: str, kind: str | None = None, cfg: dict | None = None) -
         Slug as typed (case and surrounding spaces are ignored).
     kind : {'ccg', 'stp', None}
         Restrict to CCGs or STPs; ``None`` accepts either.
+    cfg : Settings, optional
+        Another validated config (tests); default :func:`settings`.
 
     Raises
     ------
@@ -141,11 +202,23 @@ def resolve_area(value: str, kind: str | None = None, cfg: dict | None = None) -
     )
 
 
-def input_path(key: str, cfg: dict | None = None) -> Path | None:
-    """Absolute path of an input named in the ``inputs`` section (None when set to null)."""
-    cfg = cfg or load_config()
-    value = cfg["inputs"].get(key)
-    if value is None:
-        return None
-    p = Path(value)
-    return p if p.is_absolute() else ROOT / p
+def input_path(key: str, cfg: Settings | None = None) -> Path | None:
+    """Absolute path of an input named in the ``inputs`` section (None when set to null).
+
+    Raises
+    ------
+    ConfigError
+        When ``key`` is not an input of the ``inputs`` section.
+    """
+    inputs = (cfg or settings()).inputs
+    if key not in type(inputs).model_fields:
+        raise ConfigError(f"unknown input {key!r}; expected one of: "
+                          f"{', '.join(type(inputs).model_fields)}")
+    value = getattr(inputs, key)
+    return None if value is None else project_path(value)
+
+
+def input_paths(cfg: Settings | None = None) -> dict[str, Path | None]:
+    """Every input of the ``inputs`` section -> absolute path (None when set to null)."""
+    inputs = (cfg or settings()).inputs
+    return {k: input_path(k, cfg) for k in type(inputs).model_fields}

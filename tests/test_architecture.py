@@ -24,7 +24,8 @@ OVER_LIMIT_HEADING = "## Modules over 600 lines"
 # Outside the layers on purpose: the demo generators (kept apart by their own contract), the
 # control panel (config.py, checked to import util only), the `make data` entry point (cli.py)
 # and the package's own __init__/__main__.
-OUTSIDE_LAYERS = {"analysis.demo", "analysis.config", "analysis.cli", "analysis.__main__"}
+OUTSIDE_LAYERS = {"analysis.demo", "analysis.config", "analysis.settings", "analysis.cli",
+                  "analysis.__main__"}
 
 
 def _contracts() -> dict[str, dict]:

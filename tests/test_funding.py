@@ -147,8 +147,9 @@ def test_properties(rows):
     assert np.allclose(t["spend_k"], t["cocommissioning_k"] + t["discretionary_k"])
     assert np.allclose(t["shortfall_aspiration_k"] - t["shortfall_minimum_k"],
                        0.004 * t["allocation_k"])
-    clear = (t["share"] - fd.MINIMUM_SHARE).abs() > 1e-12
-    assert ((t["share"] >= fd.MINIMUM_SHARE) == t["meets_minimum"])[clear].all()
+    minimum = fd.share_thresholds()[0]
+    clear = (t["share"] - minimum).abs() > 1e-12
+    assert ((t["share"] >= minimum) == t["meets_minimum"])[clear].all()
     tot = t[t["is_total"]].iloc[0]
     assert tot["spend_k"] == pytest.approx(t.loc[~t["is_total"], "spend_k"].sum())
     assert tot["share"] == pytest.approx(tot["spend_k"] / tot["allocation_k"])

@@ -10,12 +10,11 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-import yaml
 
 from analysis.cleaning import rules as cleaning
+from analysis.config import returns_lookup
 from analysis.io.returns import (
     CANONICAL,
-    LOOKUP_FILE,
     _key,
     load_lookup,
     map_columns,
@@ -57,8 +56,7 @@ def xlsx_bytes(tmp_path: Path) -> bytes:
 
 
 def spellings(canon: str) -> list[str]:
-    raw = yaml.safe_load(LOOKUP_FILE.read_text(encoding="utf-8"))
-    return [canon.replace("_", " "), *raw["columns"][canon]]
+    return [canon.replace("_", " "), *returns_lookup().columns[canon]]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -83,8 +81,7 @@ def test_header_spelling_maps_to_canonical(spelling, canon):
 
 
 def test_lookup_spellings_are_unambiguous():
-    raw = yaml.safe_load(LOOKUP_FILE.read_text(encoding="utf-8"))
-    keys = {canon: {_key(x) for x in [canon, *v]} for canon, v in raw["columns"].items()}
+    keys = {canon: {_key(x) for x in [canon, *v]} for canon, v in returns_lookup().columns.items()}
     seen: dict[str, str] = {}
     for canon, ks in keys.items():
         for k in ks:

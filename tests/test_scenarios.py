@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from analysis.config import ROOT, registry
+from analysis.config import ROOT, registry, settings
 from analysis.models import scenarios as sc
 from analysis.models.scenarios import chapter as ch
 from analysis.report import scenarios as sr
@@ -514,7 +514,9 @@ def test_black_country_report_shows_the_hee_figures(tmp_path):
 
 def test_an_area_without_a_scenario_file_gets_a_sentence():
     area = registry()["wolverhampton"]
-    assert sc.scenario_file_for(area, {"scenarios": {"files": {}}}) is None
+    no_files = settings().model_copy(update={
+        "scenarios": settings().scenarios.model_copy(update={"files": {}})})
+    assert sc.scenario_file_for(area, no_files) is None
     ctx = sc.ScenarioContext(area, registry()["black-country"], None)
     assert "No scenario file is configured" in sr.title(ctx).markdown
     assert sr.key_findings(ctx).markdown == "" and sr.section_md(ctx, "published") == ""

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from test_urgent_care_io import CASE_HEADER, REAL_ADC, REAL_ECDS, case_row, needs_shared
 
-from analysis.config import ROOT
+from analysis.config import ROOT, settings
 from analysis.demo import urgent_care as demo
 from analysis.io import urgent_care as uio
 from analysis.models.urgent_care import context as uctx
@@ -135,13 +135,14 @@ def test_chapter_suppresses_small_counts_and_shows_no_case_rows(write_csv, tmp_p
     assert not re.search(r"\bK00[0-3]\d\b", text), "case ids never reach the report"
     flows = pd.read_csv(tmp_path / "out" / "tables" / "uc_flows.csv")
     assert flows["cases"].isna().sum() >= 1, "flows of fewer than five cases suppressed"
-    assert ((flows["cases"].dropna() >= upr.SMALL_CELL) | (flows["cases"].dropna() == 0)).all()
+    small = settings().report.disclosure.suppress_below
+    assert ((flows["cases"].dropna() >= small) | (flows["cases"].dropna() == 0)).all()
     for name in ("uc_hour_of_week", "uc_hour_of_week_blocks", "uc_dispositions_onward",
                  "uc_day_types", "uc_seasonality"):
         t = pd.read_csv(tmp_path / "out" / "tables" / f"{name}.csv")
         col = next(c for c in ("cases_in_period", "cases") if c in t)
         v = t[col].dropna()
-        assert ((v == 0) | (v >= upr.SMALL_CELL)).all(), name
+        assert ((v == 0) | (v >= small)).all(), name
     assert "*</td>" in body
 
 

@@ -25,16 +25,17 @@ import pandas as pd
 from analysis.cleaning import rules as cleaning
 from analysis.config import (
     DATA_PROCESSED,
-    ROOT,
     Area,
     input_path,
-    load_config,
+    project_path,
     registry,
     resolve_area,
+    settings,
     stp_members,
 )
 from analysis.io import readers as readers
 from analysis.io import returns as returns
+from analysis.settings import ReturnsStp, Settings
 from analysis.util.atomic import atomic_write_bytes
 
 PROCESSED_TABLES = ["staff", "vacancies", "audit", "corrections", "status"]
@@ -69,18 +70,14 @@ class ReturnsContext:
         return [c for c in self.area.members if c in have]
 
 
-def returns_config(stp_slug: str, cfg: dict | None = None) -> dict | None:
+def returns_config(stp_slug: str, cfg: Settings | None = None) -> ReturnsStp | None:
     """The ``returns`` settings of an STP, or None when it has no local returns."""
-    cfg = cfg or load_config()
-    return (cfg.get("returns", {}).get("stps") or {}).get(stp_slug)
+    return (cfg or settings()).returns.stps.get(stp_slug)
 
 
-def limits_from_config(cfg: dict | None = None) -> cleaning.Limits:
+def limits_from_config(cfg: Settings | None = None) -> cleaning.Limits:
     """Conversion factors and plausibility limits from ``returns: rules:``."""
-    cfg = cfg or load_config()
-    rules = cfg.get("returns", {}).get("rules", {})
-    return cleaning.Limits(**{k: v for k, v in rules.items()
-                              if k in cleaning.Limits.__dataclass_fields__})
+    return cleaning.Limits(**(cfg or settings()).returns.rules.model_dump())
 
 
 def load_returns(area_slug: str, area_kind: str | None = None, inputs: dict | None = None,
@@ -100,18 +97,17 @@ def load_returns(area_slug: str, area_kind: str | None = None, inputs: dict | No
     -------
     ReturnsContext, or None when the STP has no local returns configured.
     """
-    cfg = load_config()
-    area = resolve_area(area_slug, area_kind, cfg)
-    stp = registry(cfg)[area.stp]
-    settings = returns_config(stp.slug, cfg)
-    if settings is None:
+    area = resolve_area(area_slug, area_kind)
+    stp = registry()[area.stp]
+    conf = returns_config(stp.slug)
+    if conf is None:
         return None
     inputs = inputs or {}
-    folder = Path(inputs.get("returns_folder") or ROOT / settings["folder"])
-    ref_path = inputs.get("practice_reference") or input_path("practice_reference", cfg)
+    folder = Path(inputs.get("returns_folder") or project_path(conf.folder))
+    ref_path = inputs.get("practice_reference") or input_path("practice_reference")
     ref = readers.read_practice_reference(ref_path)
-    ccgs = stp_members(stp.slug, cfg)
-    limits = limits_from_config(cfg)
+    ccgs = stp_members(stp.slug)
+    limits = limits_from_config()
     key = _cache_key(folder, ref_path, limits, [a.code for a in ccgs])
     cached = _from_cache(key)
     if cached is not None:
@@ -126,11 +122,11 @@ def load_returns(area_slug: str, area_kind: str | None = None, inputs: dict | No
         files = raw.attrs.get("files", [])
         unmapped = raw.attrs.get("unmapped_columns", pd.DataFrame(columns=["file", "column"]))
         _to_cache(key, result, accounting, files, unmapped)
-    period = str((snapshots or {}).get("returns_period") or settings["period"])
-    periods = [str(p) for p in settings.get("periods") or sorted(set(result.staff["period"]))]
+    period = str((snapshots or {}).get("returns_period") or conf.period)
+    periods = list(conf.periods or sorted(set(result.staff["period"])))
     groups = None
-    if settings.get("practice_groups"):
-        groups = pd.read_csv(ROOT / settings["practice_groups"], dtype=str).fillna("")
+    if conf.practice_groups:
+        groups = pd.read_csv(project_path(conf.practice_groups), dtype=str).fillna("")
     return ReturnsContext(area=area, stp=stp, ccgs=ccgs, period=period, periods=periods,
                           folder=folder, files=files, raw_rows=accounting["raw"],
                           accounting=accounting, result=result, reference=ref,
@@ -142,10 +138,10 @@ def load_returns(area_slug: str, area_kind: str | None = None, inputs: dict | No
 # result, so a second report for the STP reads it back instead of cleaning again.
 # ---------------------------------------------------------------------------------------------
 def _cache_key(folder: Path, ref_path, limits: cleaning.Limits, ccg_codes) -> str:
-    from analysis.io.returns import LOOKUP_FILE
     from analysis.util.cache import cache_key
 
-    return cache_key("returns", [Path(folder), Path(ref_path), Path(LOOKUP_FILE), limits,
+    lookup = project_path(settings().returns.lookup)
+    return cache_key("returns", [Path(folder), Path(ref_path), lookup, limits,
                                  list(ccg_codes)])
 
 

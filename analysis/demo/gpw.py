@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.config import DATA_DEMO, load_config, registry
+from analysis.config import DATA_DEMO, registry, settings
 from analysis.io import gpw_fields as gpw_fields
 from analysis.util.atomic import exclusive_lock
 
@@ -415,12 +415,11 @@ def build(out_dir: Path = DATA_DEMO, seed: int | None = None, n_comparator: int 
     dict
         File key -> path written.
     """
-    cfg = load_config()
-    seed = cfg["report"]["demo_seed"] if seed is None else seed
+    seed = settings().report.demo_seed if seed is None else seed
     rng = np.random.default_rng(seed)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    areas = registry(cfg)
+    areas = registry()
     ccgs = [a for a in areas.values() if a.kind == "ccg"]
     stps = {a.slug: a for a in areas.values() if a.kind == "stp"}
     used: set[str] = set()
@@ -644,7 +643,7 @@ redone by :func:`ensure`)."""
 
 def build_all(out_dir: Path = DATA_DEMO, seed: int | None = None) -> dict:
     """Every demo file: the workforce files here and each chapter's (:func:`chapter_modules`)."""
-    seed = load_config()["report"]["demo_seed"] if seed is None else seed
+    seed = settings().report.demo_seed if seed is None else seed
     done = Path(out_dir) / BUILT
     done.unlink(missing_ok=True)
     files = build(out_dir, seed)

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.config import DATA_DEMO, load_config, registry
+from analysis.config import DATA_DEMO, registry, settings
 from analysis.io.urgent_care import DAYS, IUCADC_COLUMNS
 from analysis.models.urgent_care import profiles as prof
 from analysis.models.urgent_care.demand_model import NO_DISPOSITION, hourly_intensity
@@ -245,14 +245,14 @@ def demo_volumes() -> dict[str, float]:
 
 def contract_of_area(cfg=None) -> dict[str, tuple[str, str]]:
     """CCG code -> demo IUC ADC contract (code, name)."""
-    areas = registry(cfg or load_config())
+    areas = registry(cfg)
     return {a.code: DEMO_CONTRACTS[a.stp] for a in areas.values()
             if a.kind == "ccg" and a.stp in DEMO_CONTRACTS}
 
 
 def build(out_dir: Path = DATA_DEMO, seed: int | None = None) -> dict[str, Path]:
     """Write the urgent-care demo files; deterministic for a seed. Returns key -> path."""
-    seed = load_config()["report"]["demo_seed"] if seed is None else seed
+    seed = settings().report.demo_seed if seed is None else seed
     out_dir = Path(out_dir)
     files = {k: out_dir / v for k, v in FILES.items()}
     cases = simulate_cases(demo_volumes(), seed=seed)

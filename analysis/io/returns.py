@@ -2,7 +2,8 @@
 
 Practices send their CCG one row per person per post (and rows for vacancies), in CSV or XLSX,
 one file per practice or one per CCG. Column names and role labels vary between practices and
-over time; both are mapped through the maintained lookup ``config/returns_lookup.yaml``. The
+over time; both are mapped through the maintained lookup (``returns: lookup:`` in the config,
+``config/returns_lookup.yaml``; read and checked by :func:`analysis.config.returns_lookup`). The
 format is documented in ``docs/returns_format.md``.
 
 :func:`read_returns` reads every file in a folder into one frame of text columns with the
@@ -17,13 +18,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from analysis.config import ROOT
+from analysis.config import project_path, returns_lookup, settings, shown_path
 from analysis.io.readers import _decode_error, _read_header, check_field_counts
-from analysis.util.errors import InputError
+from analysis.util.errors import ConfigError, InputError
 
-LOOKUP_FILE = ROOT / "config" / "returns_lookup.yaml"
 CANONICAL = ["practice_code", "return_period", "record_type", "staff_id", "staff_group",
              "job_role", "gender", "date_of_birth", "age", "age_band", "sessions_per_week",
              "hours_per_week", "employment_type", "start_date", "leaving_date", "vacancy_wte",
@@ -38,16 +37,32 @@ def _key(text: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def load_lookup(path: str | Path = LOOKUP_FILE) -> dict:
-    """The maintained lookup: column spellings, role labels, genders (normalised keys)."""
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+def load_lookup(path: str | Path | None = None) -> dict:
+    """The maintained lookup: column spellings, role labels, genders (normalised keys).
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        Another lookup file; default the one the config names (``returns: lookup:``).
+
+    Raises
+    ------
+    ConfigError
+        One line naming the file and the key: a problem in the file, or a column that is not
+        one of :data:`CANONICAL`.
+    """
+    raw = returns_lookup(path)
     columns = {}
-    for canon, spellings in raw["columns"].items():
+    for canon, spellings in raw.columns.items():
+        if canon not in CANONICAL:
+            source = shown_path(project_path(path or settings().returns.lookup))
+            raise ConfigError(f"{source}: columns.{canon}: unknown column (expected one of: "
+                              f"{', '.join(CANONICAL)})")
         for s in [canon, *spellings]:
             columns[_key(s)] = canon
-    roles = {str(k).strip().lower(): (v[0], v[1]) for k, v in raw["roles"].items()}
-    genders = {str(k).strip().lower(): v for k, v in raw["genders"].items()}
-    generic = {str(k).strip().lower(): v for k, v in raw.get("generic_roles", {}).items()}
+    roles = {k.strip().lower(): (v[0], v[1]) for k, v in raw.roles.items()}
+    genders = {k.strip().lower(): v for k, v in raw.genders.items()}
+    generic = {k.strip().lower(): v for k, v in raw.generic_roles.items()}
     return {"columns": columns, "roles": roles, "genders": genders, "generic": generic}
 
 

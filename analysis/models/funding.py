@@ -27,17 +27,31 @@ import re
 import numpy as np
 import pandas as pd
 
+from analysis.config import settings
 from analysis.io.annotated_csv import error, number_column, read_annotated_csv
 from analysis.util.errors import InputError
 from analysis.util.rounding import round_half_up
 
-# NHSE expectation quoted in the LLR plan, section 7.1: "spend a minimum of 10.9% of total annual
-# CCG budgets by 2020, but with an aspiration of 11.3% of total CCG allocation".
-MINIMUM_SHARE = 0.109
-ASPIRATION_SHARE = 0.113
-THRESHOLD_SOURCE = ("NHSE expectation quoted in the LLR GP Workforce Plan 2017, section 7.1: a "
-                    "minimum of 10.9% of CCG allocation on General Practice by 2020, aspiration "
-                    "11.3%")
+# The minimum and the aspiration are settings (config ``constants: primary_care_share``); the
+# config's values are the NHSE expectation quoted in the LLR plan, section 7.1: "spend a minimum
+# of 10.9% of total annual CCG budgets by 2020, but with an aspiration of 11.3% of total CCG
+# allocation".
+THRESHOLD_SOURCE = ("config constants: primary_care_share; the NHSE expectation quoted in the "
+                    "LLR GP Workforce Plan 2017, section 7.1, is a minimum of 10.9% of CCG "
+                    "allocation on General Practice by 2020 and an aspiration of 11.3%")
+
+
+def share_thresholds() -> tuple[float, float]:
+    """The (minimum, aspiration) shares of CCG allocation from the config."""
+    t = settings().constants.primary_care_share
+    return t.minimum, t.aspiration
+
+
+def table_thresholds(table: pd.DataFrame) -> tuple[float, float]:
+    """The (minimum, aspiration) a funding table was computed with (else the config's)."""
+    lo, hi = share_thresholds()
+    return table.attrs.get("minimum", lo), table.attrs.get("aspiration", hi)
+
 
 INPUT_COLUMNS = ["year", "ccg", "allocation_k", "cocommissioning_k", "discretionary_k"]
 YEAR = re.compile(r"^(\d{4})/(\d{2})$")
@@ -106,8 +120,8 @@ def read_funding(path) -> pd.DataFrame:
     return out
 
 
-def funding_table(inputs: pd.DataFrame, minimum: float = MINIMUM_SHARE,
-                  aspiration: float = ASPIRATION_SHARE,
+def funding_table(inputs: pd.DataFrame, minimum: float | None = None,
+                  aspiration: float | None = None,
                   total_label: str | None = "All CCGs") -> pd.DataFrame:
     """Table 17, derived, with the shortfall against the minimum and the aspiration.
 
@@ -115,8 +129,8 @@ def funding_table(inputs: pd.DataFrame, minimum: float = MINIMUM_SHARE,
     ----------
     inputs : DataFrame
         From :func:`read_funding`.
-    minimum, aspiration : float
-        Shares of the CCG allocation (0.109 and 0.113).
+    minimum, aspiration : float, optional
+        Shares of the CCG allocation; default :func:`share_thresholds` (the config's).
     total_label : str or None
         CCG label of the all-CCG row added after each year's CCGs; None adds none.
 
@@ -129,6 +143,9 @@ def funding_table(inputs: pd.DataFrame, minimum: float = MINIMUM_SHARE,
         meets_minimum, meets_aspiration, is_total``. Shares are fractions, unrounded; money is
         GBP thousands.
     """
+    lo, hi = share_thresholds()
+    minimum = lo if minimum is None else minimum
+    aspiration = hi if aspiration is None else aspiration
     df = inputs[["year", "ccg", "area", "allocation_k", "cocommissioning_k",
                  "discretionary_k"]].copy()
     df["is_total"] = False
@@ -194,8 +211,7 @@ def funding_facts(table: pd.DataFrame) -> dict:
         ``never`` (CCGs at it in no year); ``total`` (the all-CCG row of the last year, or
         None).
     """
-    lo, hi = table.attrs.get("minimum", MINIMUM_SHARE), table.attrs.get("aspiration",
-                                                                        ASPIRATION_SHARE)
+    lo, hi = table_thresholds(table)
     ccgs = table[~table["is_total"]]
     first, last = ccgs["year"].min(), ccgs["year"].max()
     ends = ccgs[ccgs["year"].isin([first, last])].pivot(index="ccg", columns="year",

@@ -21,8 +21,9 @@ score      level        RAG
 15-25      Significant  Red
 =========  ===========  =====
 
-(7, 13 and 14 are not products of two scores from 1 to 5.) The RAG thresholds are parameters
-of every function (``amber_from=8``, ``red_from=15``). The heat map, its alt text and the summary
+(7, 13 and 14 are not products of two scores from 1 to 5.) The RAG thresholds are settings
+(config ``constants: risk_rag``: ``amber_from: 8``, ``red_from: 15``) and parameters of every
+function. The heat map, its alt text and the summary
 are drawn and written by :mod:`analysis.report.risks`.
 """
 
@@ -31,13 +32,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.config import settings
 from analysis.io.annotated_csv import error, number_column, read_annotated_csv
 from analysis.util.errors import InputError
 
 LIKELIHOOD = {1: "Rare", 2: "Unlikely", 3: "Possible", 4: "Likely", 5: "Almost certain"}
 IMPACT = {1: "Insignificant", 2: "Minor", 3: "Moderate", 4: "Major", 5: "Catastrophic"}
-AMBER_FROM = 8
-RED_FROM = 15
 # Level bands: (lowest score, level). Scores below 4 are Low.
 LEVEL_BANDS = ((1, "Low"), (4, "Moderate"), (8, "High"), (15, "Significant"))
 RAG_ORDER = {"Red": 0, "Amber": 1, "Green": 2}
@@ -55,9 +55,18 @@ PUBLISHED_COLUMNS = ["risk_id", "description", "original_likelihood", "original_
                      "reviewed_likelihood", "reviewed_impact", "reviewed_rating", "status"]
 
 
-def rag(score, amber_from: int = AMBER_FROM, red_from: int = RED_FROM):
+def rag_thresholds(amber_from: int | None = None,
+                   red_from: int | None = None) -> tuple[int, int]:
+    """(amber_from, red_from): the arguments, or the config's (``constants: risk_rag``)."""
+    conf = settings().constants.risk_rag
+    return (conf.amber_from if amber_from is None else amber_from,
+            conf.red_from if red_from is None else red_from)
+
+
+def rag(score, amber_from: int | None = None, red_from: int | None = None):
     """RAG rating of a score (scalar or array-like): Red from ``red_from``, Amber from
-    ``amber_from``, else Green."""
+    ``amber_from``, else Green (thresholds default to :func:`rag_thresholds`)."""
+    amber_from, red_from = rag_thresholds(amber_from, red_from)
     s = np.asarray(score, dtype=float)
     out = np.where(s >= red_from, "Red", np.where(s >= amber_from, "Amber", "Green"))
     return str(out) if out.ndim == 0 else out
@@ -161,9 +170,10 @@ def read_register(path) -> pd.DataFrame:
     return out
 
 
-def rag_bands(amber_from: int = AMBER_FROM, red_from: int = RED_FROM) -> dict[str, tuple]:
+def rag_bands(amber_from: int | None = None, red_from: int | None = None) -> dict[str, tuple]:
     """The scores of each RAG band: ``{'Green': (1, 6), 'Amber': (8, 12), 'Red': (15, 25)}``
-    with the default thresholds (the highest and lowest products of two scores 1-5)."""
+    with the configured thresholds (the highest and lowest products of two scores 1-5)."""
+    amber_from, red_from = rag_thresholds(amber_from, red_from)
     hi_g = max(p for p in _PRODUCTS if p < amber_from)
     hi_a = max(p for p in _PRODUCTS if p < red_from)
     return {"Green": (1, hi_g), "Amber": (amber_from, hi_a), "Red": (red_from, 25)}
@@ -178,8 +188,8 @@ def _bands_text() -> str:
 _PRODUCTS = sorted({a * b for a in range(1, 6) for b in range(1, 6)})
 
 
-def rag_table(register: pd.DataFrame, amber_from: int = AMBER_FROM, red_from: int = RED_FROM,
-              open_only: bool = False) -> pd.DataFrame:
+def rag_table(register: pd.DataFrame, amber_from: int | None = None,
+              red_from: int | None = None, open_only: bool = False) -> pd.DataFrame:
     """Every risk with its current score, level and RAG, highest score first.
 
     The current scores are the reviewed ones where given, else the original ones. Ties keep
@@ -192,6 +202,7 @@ def rag_table(register: pd.DataFrame, amber_from: int = AMBER_FROM, red_from: in
         movement, mitigation, responsible, status`` (movement: 'up', 'down' or 'unchanged'
         from the original score).
     """
+    amber_from, red_from = rag_thresholds(amber_from, red_from)
     r = register
     reviewed = r["reviewed_likelihood"].notna()
     lk = np.where(reviewed, r["reviewed_likelihood"].fillna(0), r["original_likelihood"])

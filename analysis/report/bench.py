@@ -24,7 +24,7 @@ from pathlib import Path
 
 import nbformat
 
-from analysis.config import DOCS, load_config, registry, resolve_area
+from analysis.config import DOCS, registry, resolve_area, settings
 from analysis.report import runner as report
 
 
@@ -32,7 +32,7 @@ def floor_seconds(n_notebooks: int, work: Path, repeats: int = 2) -> float:
     """Median time to run ``n_notebooks`` empty notebooks and export them to HTML."""
     import papermill as pm
 
-    kernel = load_config()["report"]["kernel_name"]
+    kernel = settings().report.kernel_name
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell("# parameters", metadata={"tags": ["parameters"]}),
                 nbformat.v4.new_code_cell("pass")]
@@ -107,7 +107,7 @@ def run(area: str = "wolverhampton", batch: bool = True,
     """
     resolve_area(area)
     report.require_demo_data()
-    n = len(load_config()["report"]["notebooks"])
+    n = len(settings().report.notebooks)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         floor = floor_seconds(n, work)

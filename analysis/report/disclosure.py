@@ -2,7 +2,7 @@
 
 Counts derived from staff-level or case-level data that are at least 1 and below the threshold
 are suppressed in published reports. The threshold comes from ``report: disclosure:
-suppress_below`` in the config (default 5); ``make report ... INTERNAL=1`` (environment variable
+suppress_below`` in the config; ``make report ... INTERNAL=1`` (environment variable
 ``GPW_SUPPRESS_BELOW=0``) turns it off for internal use.
 """
 
@@ -12,11 +12,10 @@ import os
 
 import pandas as pd
 
-from analysis.config import load_config
+from analysis.config import settings
 from analysis.util.errors import ConfigError
 
 ENV = "GPW_SUPPRESS_BELOW"
-DEFAULT = 5
 
 
 def threshold() -> int:
@@ -24,9 +23,10 @@ def threshold() -> int:
     env = os.environ.get(ENV)
     if env is not None and env.strip() != "":
         return max(0, int(env))
-    cfg = load_config()
-    return int(((cfg.get("report") or {}).get("disclosure") or {}).get("suppress_below",
-                                                                       DEFAULT))
+    return settings().report.disclosure.suppress_below
+
+
+_current_threshold = threshold  # the parameter of small_number_suppression hides the name
 
 
 def mode() -> str:
@@ -34,7 +34,8 @@ def mode() -> str:
     return "published" if threshold() > 0 else "internal"
 
 
-def small_number_suppression(df, columns, threshold: int = DEFAULT, marker: str | None = None):
+def small_number_suppression(df, columns, threshold: int | None = None,
+                             marker: str | None = None):
     """Hide small headcounts (1 to ``threshold - 1``) before a table leaves the organisation.
 
     Zero stays zero. This is primary suppression only: a total printed next to suppressed
@@ -47,8 +48,8 @@ def small_number_suppression(df, columns, threshold: int = DEFAULT, marker: str 
         Table of headcounts.
     columns : str or sequence of str
         Columns to check; others are left alone.
-    threshold : int
-        Smallest count shown; 0 (or 1) turns suppression off.
+    threshold : int, optional
+        Smallest count shown; 0 (or 1) turns suppression off. Default :func:`threshold`.
     marker : str, optional
         Text put in suppressed cells (e.g. '*'); by default they become NA, and whole-number
         columns become nullable ``Int64``.
@@ -65,6 +66,7 @@ def small_number_suppression(df, columns, threshold: int = DEFAULT, marker: str 
     ConfigError
         When a column to check is not in the table.
     """
+    threshold = _current_threshold() if threshold is None else threshold
     columns = [columns] if isinstance(columns, str) else list(columns)
     missing = [c for c in columns if c not in df.columns]
     if missing:

@@ -15,10 +15,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from analysis.models.funding import (  # noqa: E402
-    ASPIRATION_SHARE,
-    MINIMUM_SHARE,
     THRESHOLD_SOURCE,
     funding_facts,
+    table_thresholds,
 )
 from analysis.models.scenarios import ScenarioContext  # noqa: E402
 from analysis.models.scenarios.chapter import (  # noqa: E402
@@ -93,8 +92,7 @@ def funding_chart(table: pd.DataFrame, title: str, highlight: str | None = None,
         CCG label -> legend name.
     """
     names = names or {}
-    lo, hi = table.attrs.get("minimum", MINIMUM_SHARE), table.attrs.get("aspiration",
-                                                                        ASPIRATION_SHARE)
+    lo, hi = table_thresholds(table)
     years = sorted(table["year"].unique())
     x = np.arange(len(years))
     fig, ax = plt.subplots(figsize=(9, 5))
@@ -139,8 +137,7 @@ def funding_chart(table: pd.DataFrame, title: str, highlight: str | None = None,
 def chart_alt(table: pd.DataFrame, names: dict[str, str] | None = None) -> str:
     """Alt text for :func:`funding_chart`: every value the chart shows."""
     names = names or {}
-    lo, hi = table.attrs.get("minimum", MINIMUM_SHARE), table.attrs.get("aspiration",
-                                                                        ASPIRATION_SHARE)
+    lo, hi = table_thresholds(table)
     parts = []
     for c, g in table.groupby("ccg", sort=False):
         parts.append(f"{names.get(c, c)}: " + ", ".join(
@@ -160,7 +157,7 @@ def funding_section(ctx: ScenarioContext, rpt: Report) -> Section:
     names = funding_names(ctx)
     highlight = funding_own_ccg(ctx)
     source = f.attrs.get("source") or rel_path(ctx.funding_path)
-    lo, hi = f.attrs["minimum"], f.attrs["aspiration"]
+    lo, hi = table_thresholds(f)
     fig = funding_chart(f, f"{ctx.stp.short_name} CCGs: share of allocation spent on "
                            "primary care", highlight=highlight, names=names)
     chart = rpt.chart(fig, "scenario_funding_share", chart_alt(f, names),
@@ -179,7 +176,7 @@ def funding_section(ctx: ScenarioContext, rpt: Report) -> Section:
         labels=labels, highlight=names.get(highlight) if highlight else None,
         note=f"Source: {source}, transcribed in {rel_path(ctx.funding_path)}; total spend, "
              "shares and shortfalls computed by analysis/models/funding.py. Shortfall = line x "
-             f"allocation - spend: negative when spend is above the line. Target: "
-             f"{THRESHOLD_SOURCE}.")
+             f"allocation - spend: negative when spend is above the line. Target: the "
+             f"{lo:.1%} minimum and the {hi:.1%} aspiration ({THRESHOLD_SOURCE}).")
     return Section([markdown("scenarios_sections.md.j2", key="funding"),
                     findings(f, names), chart, table])

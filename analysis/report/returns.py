@@ -16,7 +16,7 @@ import pandas as pd
 
 from analysis.cleaning import pipeline as returns_pipeline
 from analysis.cleaning import rules as cleaning
-from analysis.config import input_path, load_config
+from analysis.config import input_path, project_path, settings
 from analysis.io.readers import open_on
 from analysis.report import charts as charts
 from analysis.report import disclosure as disclosure
@@ -64,8 +64,7 @@ def record(ctx: returns_pipeline.ReturnsContext, rpt: Report) -> None:
                  corrected=a["corrected"], quarantined=a["quarantined"])
     rpt.record_inputs("Local returns", {"returns folder": ctx.folder,
                                         "practice reference": input_path("practice_reference"),
-                                        "role lookup": returns_pipeline.ROOT / "config" /
-                                        "returns_lookup.yaml"})
+                                        "role lookup": project_path(settings().returns.lookup)})
     rpt.record_parameters("Local returns", {"period": ctx.period,
                                             "periods": ", ".join(ctx.periods)})
     rpt.record_caveats("Local returns", bullets("returns_caveats.md.j2"))
@@ -224,7 +223,7 @@ def llr_section(ctx: returns_pipeline.ReturnsContext, rpt: Report, target: float
 
 def _target_row(ctx) -> list:
     """The STP's GP WTE target (config ``constants: gp_wte_target_2020``) on the last row."""
-    targets = load_config()["constants"].get("gp_wte_target_2020", {}) or {}
+    targets = settings().constants.gp_wte_target_2020
     return [np.nan] * (len(ctx.periods) - 1) + [targets.get(ctx.stp.slug, np.nan)]
 
 

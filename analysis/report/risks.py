@@ -17,11 +17,9 @@ import pandas as pd  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from analysis.models.risks import (  # noqa: E402
-    AMBER_FROM,
     BANDS_SOURCE,
     IMPACT,
     LIKELIHOOD,
-    RED_FROM,
     heat_cells,
     open_risks,
     rag,
@@ -38,7 +36,7 @@ from analysis.report.scenario_parts import html, markdown  # noqa: E402
 RAG_COLOURS = {"Red": PALETTE[5], "Amber": PALETTE[1], "Green": PALETTE[2]}
 
 
-def rag_text(amber_from: int = AMBER_FROM, red_from: int = RED_FROM) -> str:
+def rag_text(amber_from: int | None = None, red_from: int | None = None) -> str:
     """The RAG bands in words, e.g. 'green 1-6, amber 8-12, red 15-25'."""
     return ", ".join(f"{k.lower()} {lo}-{hi}" for k, (lo, hi) in
                      rag_bands(amber_from, red_from).items())
@@ -49,8 +47,8 @@ def summary(table: pd.DataFrame) -> Html:
     return html("risks_summary.html.j2", r=register_facts(table))
 
 
-def heat_map(table: pd.DataFrame, title: str, amber_from: int = AMBER_FROM,
-             red_from: int = RED_FROM, max_ids: int = 8):
+def heat_map(table: pd.DataFrame, title: str, amber_from: int | None = None,
+             red_from: int | None = None, max_ids: int = 8):
     """5x5 likelihood x impact grid coloured by RAG, each cell listing its risk ids.
 
     Parameters

@@ -44,9 +44,11 @@ from analysis.config import (
     OUTPUTS,
     ROOT,
     Area,
-    load_config,
+    input_paths,
     registry,
+    settings,
 )
+from analysis.settings import Settings
 from analysis.util.errors import ConfigError, GPWorkforceError
 
 # The report has no interactive output, so scripts (MathJax, Mermaid loaders that would fetch
@@ -92,7 +94,7 @@ def to_html(nb: nbformat.NotebookNode, title: str, show_code: bool = False) -> s
     return add_toc(SCRIPT.sub("", body))
 
 
-def require_demo_data(cfg: dict | None = None) -> None:
+def require_demo_data(cfg: Settings | None = None) -> None:
     """Check that the demo inputs every report reads exist, when the config names them.
 
     The runner never builds the demo inputs (``make data`` does, and the command line builds
@@ -106,27 +108,23 @@ def require_demo_data(cfg: dict | None = None) -> None:
         One line naming the first missing demo input and the config key, and saying to run
         ``make data``. Real inputs (outside ``data/raw/demo``) are the readers' to check.
     """
-    cfg = cfg or load_config()
-    for key, value in (cfg.get("inputs") or {}).items():
-        if not isinstance(value, str):
-            continue
-        path = Path(value) if Path(value).is_absolute() else ROOT / value
-        if path.is_relative_to(DATA_DEMO) and not path.exists():
+    for key, path in input_paths(cfg).items():
+        if path is not None and path.is_relative_to(DATA_DEMO) and not path.exists():
             raise ConfigError(f"config.yaml, inputs: {key}: the demo input {_shown(path)!r} is "
                               "missing: run `make data` (python -m analysis data)")
 
 
-def execution_order(cfg: dict) -> list[str]:
-    return list(cfg["report"]["notebooks"])
+def execution_order(cfg: Settings) -> list[str]:
+    return list(cfg.report.notebooks)
 
 
-def build_report_notebook(params: dict, cfg: dict | None = None) -> nbformat.NotebookNode:
+def build_report_notebook(params: dict, cfg: Settings | None = None) -> nbformat.NotebookNode:
     """Every chapter notebook joined in execution order, with ``params`` injected after each
     chapter's parameters cell (each cell tagged with its chapter in ``report_chapter``)."""
     from papermill.translators import translate_parameters
 
-    cfg = cfg or load_config()
-    kernel = cfg["report"]["kernel_name"]
+    cfg = cfg or settings()
+    kernel = cfg.report.kernel_name
     merged = None
     for rel in execution_order(cfg):
         path = ROOT / rel
@@ -148,7 +146,7 @@ def build_report_notebook(params: dict, cfg: dict | None = None) -> nbformat.Not
     return merged
 
 
-def _html_notebook(executed: nbformat.NotebookNode, cfg: dict,
+def _html_notebook(executed: nbformat.NotebookNode, cfg: Settings,
                    show_code: bool) -> nbformat.NotebookNode:
     """The executed cells regrouped by chapter in ``report: html_order``."""
     by_chapter: dict[str, list] = {}
@@ -157,7 +155,7 @@ def _html_notebook(executed: nbformat.NotebookNode, cfg: dict,
         if not show_code and ("parameters" in tags or "injected-parameters" in tags):
             continue
         by_chapter.setdefault(cell.metadata.get("report_chapter", ""), []).append(cell)
-    order = cfg["report"].get("html_order") or execution_order(cfg)
+    order = cfg.report.html_order or execution_order(cfg)
     order = [r for r in order if r in by_chapter] + [r for r in by_chapter if r not in order]
     out = nbformat.v4.new_notebook(metadata=executed.metadata)
     for rel in order:
@@ -215,8 +213,8 @@ def run_area(area: Area, out_root: Path = OUTPUTS, show_code: bool = False,
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
-    cfg = load_config()
-    kernel = cfg["report"]["kernel_name"]
+    cfg = settings()
+    kernel = cfg.report.kernel_name
     out_root = Path(out_root)
     out_root.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(out_root, area.slug, time.time())

@@ -305,8 +305,9 @@ def tornado_section(ctx: ScenarioContext, rpt: Report) -> Section:
                           "position_high": "Supply at high", "swing": "Swing",
                           "range_source": "Range"},
                   note="Source: ranges from the scenario file; parameters without a range are "
-                       f"moved {sc.DEFAULT_SPREAD:.0%} either way. A swing of 0 means the "
-                       "parameter is not in play in this scenario."),
+                       f"moved {sc.default_spread_setting():.0%} either way (config "
+                       "scenarios: tornado_spread). A swing of 0 means the parameter is not in "
+                       "play in this scenario."),
     ])
 
 

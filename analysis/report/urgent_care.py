@@ -21,7 +21,7 @@ from analysis.io.urgent_care import DAY_SHORT
 from analysis.models.urgent_care import costs as uco
 from analysis.models.urgent_care.context import key_figures as compute_key_figures
 from analysis.models.urgent_care.job_plans import PLAN_SETTINGS
-from analysis.models.urgent_care.profiles import SETTINGS, SMALL_CELL, suppress_small
+from analysis.models.urgent_care.profiles import SETTINGS, suppress_small
 from analysis.report import disclosure as disclosure
 from analysis.report import urgent_care_charts as charts
 from analysis.report.rendering import Html, Markdown, Report, Section, fmt_dp, fmt_int, render
@@ -30,8 +30,12 @@ from analysis.validation.urgent_care import mix_comparison
 INPUT_LABELS = {"uc_cases": "Case-level IUCS extract", "uc_iucadc": "IUC ADC (NHS England)",
                 "uc_ecds": "A&E attendances by time of day (NHS England)"}
 SUPPRESSED = "*"
-SUPPRESSION_NOTE = (f"* fewer than {SMALL_CELL} cases: suppressed, with the figures "
-                    "derived from them.")
+
+
+def suppression_note() -> str:
+    """The note under tables of case counts ('' when suppression is off)."""
+    t = disclosure.threshold()
+    return f"* fewer than {t} cases: suppressed, with the figures derived from them." if t else ""
 
 
 # =============================================================================================
@@ -157,7 +161,7 @@ def heatmaps(ctx, rpt: Report) -> Section | Html:
                 "minutes_per_hour_p90": "Clinical min/hour (90th pct)"},
         note=f"Source: {_source_cases(ctx)}. Percentiles are across complete weeks, hour by "
              "hour, then averaged over the block; the full hour-of-week table is "
-             "tables/uc_hour_of_week.csv. " + SUPPRESSION_NOTE)
+             "tables/uc_hour_of_week.csv. " + suppression_note())
     return Section([chart, table])
 
 
@@ -183,14 +187,14 @@ def seasonality(ctx, rpt: Report) -> Section | Html:
                            "cases_per_day": "Cases/day", "assessed": "Clinically assessed",
                            "clinical_minutes": "Clinical minutes",
                            "index": "Cases/day vs average"},
-                   note=f"Source: {_source_cases(ctx)}. " + SUPPRESSION_NOTE)
+                   note=f"Source: {_source_cases(ctx)}. " + suppression_note())
     dt = _suppress(ctx.day_types, ["cases"], dependent={"cases": ["cases_per_day"]})
     t2 = rpt.table(dt, "uc_day_types", "Cases per day on bank holidays and other days",
                    formats={"days": fmt_int, "cases": _supp(fmt_int),
                             "cases_per_day": _supp(fmt_dp(0))},
                    labels={"day_type": "Day", "days": "Days", "cases": "Cases",
                            "cases_per_day": "Cases per day"},
-                   note="Bank holidays in England and Wales (gov.uk). " + SUPPRESSION_NOTE)
+                   note="Bank holidays in England and Wales (gov.uk). " + suppression_note())
     return Section([chart, t1, t2])
 
 
@@ -228,7 +232,7 @@ def mix(ctx, rpt: Report) -> Section:
                       formats={"cases": _supp(fmt_int), "share": _supp(_pct(1))},
                       labels={"kind": "", "category": "Category", "cases": "Cases",
                               "share": "Share of cases"},
-                      note=f"Source: {_source_cases(ctx)}. " + SUPPRESSION_NOTE)
+                      note=f"Source: {_source_cases(ctx)}. " + suppression_note())
     return Section([t, chart, extra])
 
 
@@ -248,7 +252,7 @@ def flows(ctx, rpt: Report):
                 "out_of_hours_share": "Out of GP hours"},
         note=f"Source: {_source_cases(ctx)}. Frailty: aged 75 or over; paediatrics: under 16. "
              "Out of GP hours: weekdays 18:30-08:00, weekends and bank holidays. "
-             + SUPPRESSION_NOTE)
+             + suppression_note())
 
 
 def ae_arrivals(ctx, rpt: Report):

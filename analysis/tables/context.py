@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.config import Area, input_path, load_config, registry, resolve_area, stp_members
+from analysis.config import Area, input_paths, registry, resolve_area, settings, stp_members
 from analysis.io import readers as readers
 from analysis.tables import workforce as workforce
 
@@ -64,18 +64,18 @@ def load_workforce(area_slug: str, area_kind: str | None = None,
         which also decides which practices are open) and ``indicators`` (the role indicators'
         release date), as ``YYYY-MM-DD``.
     """
-    cfg = load_config()
-    area = resolve_area(area_slug, area_kind, cfg)
-    stp = registry(cfg)[area.stp]
-    paths = {k: input_path(k, cfg) for k in cfg["inputs"]}
+    area = resolve_area(area_slug, area_kind)
+    stp = registry()[area.stp]
+    paths = input_paths()
     for k, v in (inputs or {}).items():
         paths[k] = None if v is None else Path(v)
-    snaps = {k: pd.Timestamp(v) for k, v in {**cfg["snapshots"], **(snapshots or {})}.items()}
+    snaps = {k: pd.Timestamp(v) for k, v in {**settings().snapshots.model_dump(),
+                                                 **(snapshots or {})}.items()}
     ref = readers.read_practice_reference(paths["practice_reference"])
     staff = (readers.read_staff_records(paths["staff_records"])
              if paths.get("staff_records") else None)
     return WorkforceContext(
-        area=area, stp=stp, ccgs=stp_members(stp.slug, cfg), snapshots=snaps, paths=paths,
+        area=area, stp=stp, ccgs=stp_members(stp.slug), snapshots=snaps, paths=paths,
         reference=ref, reference_open=readers.open_on(ref, snaps["summary"]),
         gpw_summary=readers.read_gpw_practice_csv(paths["gpw_summary"]),
         gpw_indicators=readers.read_gpw_practice_csv(paths["gpw_indicators"]),

@@ -12,14 +12,14 @@ import json
 import sys
 from pathlib import Path
 
-from analysis.config import load_config
+from analysis.config import settings
 
 
 def install(prefix: str = sys.prefix) -> Path:
     """Install the kernelspec in ``<prefix>/share/jupyter/kernels/<name>``; return its path."""
     from ipykernel.kernelspec import install as ipk_install
 
-    name = load_config()["report"]["kernel_name"]
+    name = settings().report.kernel_name
     path = Path(ipk_install(kernel_name=name, display_name=f"Python ({name})", prefix=prefix))
     spec_file = path / "kernel.json"
     spec = json.loads(spec_file.read_text())

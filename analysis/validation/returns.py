@@ -12,25 +12,34 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from analysis.config import ROOT
+from analysis.config import PUBLISHED, published_tables
 from analysis.tables.returns import table3_as_published
 from analysis.tables.workforce import round_half_up
 
-PUBLISHED_LLR = ROOT / "config" / "published" / "llr_workforce_plan.yaml"
+PUBLISHED_LLR = PUBLISHED / "llr_workforce_plan.yaml"
 
 
 def published_llr(path: Path = PUBLISHED_LLR) -> dict[str, pd.DataFrame]:
     """The LLR plan's published tables (``config/published/llr_workforce_plan.yaml``).
 
+    The one copy of these figures: the report's check and the tests both read it. The file is
+    validated once (:func:`analysis.config.published_tables`); a problem is one line naming the
+    file and the key.
+
     Returns
     -------
     dict
-        ``table2`` ... ``table10`` -> DataFrame with the published columns, as printed.
+        ``table2`` ... ``table10`` -> DataFrame with the published columns, as printed; a
+        table's ``target_2020`` (Table 4) is in ``attrs['target_2020']``.
     """
-    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    return {k: pd.DataFrame(v["rows"], columns=v["columns"]) for k, v in raw.items()}
+    out = {}
+    for name, t in published_tables(path).tables().items():
+        df = pd.DataFrame([list(r) for r in t.rows], columns=list(t.columns))
+        if t.target_2020 is not None:
+            df.attrs["target_2020"] = t.target_2020
+        out[name] = df
+    return out
 
 
 T3_COMPONENTS = ["gp", "nurses", "other_clinical", "admin_non_clinical"]

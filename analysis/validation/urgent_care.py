@@ -11,19 +11,23 @@ import math
 
 import pandas as pd
 
+from analysis.config import settings
 from analysis.models.urgent_care import profiles as upr
 
 
-def mix_columns(ctx, min_cases: int = upr.SMALL_CELL) -> dict[str, dict]:
+def mix_columns(ctx, min_cases: int | None = None) -> dict[str, dict]:
     """Sources of the disposition mix comparison, in display order (label -> measure -> share).
 
     Parameters
     ----------
     ctx : UrgentCareContext
         The chapter's context (:func:`analysis.models.urgent_care.context.load_context`).
-    min_cases : int
-        With fewer cases than this the area's own shares are left blank.
+    min_cases : int, optional
+        With fewer cases than this the area's own shares are left blank; default the config's
+        ``report: disclosure: suppress_below``.
     """
+    if min_cases is None:
+        min_cases = settings().report.disclosure.suppress_below
     cols = {}
     if ctx.has_cases:
         mix = upr.case_mix(ctx.cases)

@@ -27,7 +27,6 @@ from analysis.models.scenarios.chapter import (
     ScenarioContext,
     load_context,
     scenario_file_for,
-    scenario_settings,
 )
 from analysis.models.scenarios.demand import (
     DEMAND_LABELS,
@@ -39,7 +38,7 @@ from analysis.models.scenarios.demand import (
     target_wte,
 )
 from analysis.models.scenarios.finance import (
-    FINANCE_DEFAULTS,
+    finance_defaults,
     gap_cost,
     retention_scheme_cost,
     scenario_costs,
@@ -50,7 +49,6 @@ from analysis.models.scenarios.loader import load_scenario_file
 from analysis.models.scenarios.params import (
     COMPONENT_LABELS,
     COMPONENTS,
-    DEFAULT_SPREAD,
     MODES,
     PARAMETERS,
     RETIRE_SHARE,
@@ -74,19 +72,19 @@ from analysis.models.scenarios.uncertainty import (
     MonteCarlo,
     bench,
     bench_text,
+    default_spread_setting,
     monte_carlo,
     sample_parameters,
     tornado,
 )
 
 __all__ = [
-    "COMPONENTS", "COMPONENT_LABELS", "DEFAULT_SPREAD", "DEMAND_LABELS", "DEMAND_METHODS",
-    "FINANCE_DEFAULTS", "LEVERS", "MODES", "PARAMETERS", "RETIRE_SHARE", "ROUNDINGS", "Dist",
-    "MonteCarlo", "Param", "Scenario", "ScenarioContext", "ScenarioSet", "Solution", "add_years",
-    "annual_paths", "area_scaled", "bench", "bench_text", "demand_options", "demand_ratio",
-    "gap_cost", "implied_demand", "load_context", "load_scenario_file", "monte_carlo",
-    "params_frame", "population_growth_factor", "project", "published_table",
+    "COMPONENTS", "COMPONENT_LABELS", "DEMAND_LABELS", "DEMAND_METHODS", "LEVERS", "MODES",
+    "PARAMETERS", "RETIRE_SHARE", "ROUNDINGS", "Dist", "MonteCarlo", "Param", "Scenario",
+    "ScenarioContext", "ScenarioSet", "Solution", "add_years", "annual_paths", "area_scaled",
+    "bench", "bench_text", "default_spread_setting", "demand_options", "demand_ratio",
+    "finance_defaults", "gap_cost", "implied_demand", "load_context", "load_scenario_file",
+    "monte_carlo", "params_frame", "population_growth_factor", "project", "published_table",
     "retention_scheme_cost", "retirement_cases", "run", "sample_parameters", "scenario_costs",
-    "scenario_file_for", "scenario_settings", "solve_lever", "solve_table", "target_wte",
-    "tornado", "unit_costs",
+    "scenario_file_for", "solve_lever", "solve_table", "target_wte", "tornado", "unit_costs",
 ]

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.config import ROOT, Area, load_config, registry, resolve_area
+from analysis.config import ROOT, Area, project_path, registry, resolve_area, settings
 from analysis.models import funding as fd
 from analysis.models import risks as rk
 from analysis.models.scenarios.demand import demand_options, implied_demand, target_wte
@@ -42,6 +42,7 @@ from analysis.models.scenarios.supply import (
     run,
 )
 from analysis.models.scenarios.uncertainty import MonteCarlo, monte_carlo, tornado
+from analysis.settings import Settings
 
 _TINY = 1e-12  # a component smaller than this is "not in play" and left out of the tables
 
@@ -83,30 +84,15 @@ class ScenarioContext:
         return self.annual if self.uncertainty_mode == "annual" else self.published
 
 
-def scenario_settings(cfg: dict | None = None) -> dict:
-    """The ``scenarios`` section of the config, with defaults."""
-    cfg = cfg or load_config()
-    s = dict(cfg.get("scenarios") or {})
-    s.setdefault("files", {})
-    s["funding"] = dict(s.get("funding") or {})
-    s["risks"] = dict(s.get("risks") or {})
-    s.setdefault("draws", 10_000)
-    s.setdefault("seed", 20171001)
-    s.setdefault("uncertainty_mode", "annual")
-    return s
-
-
-def scenario_file_for(area: Area, cfg: dict | None = None, kind: str = "files") -> Path | None:
+def scenario_file_for(area: Area, cfg: Settings | None = None,
+                      kind: str = "files") -> Path | None:
     """The file of a kind that applies to an area (its STP's), or None.
 
     ``kind`` is the key under ``scenarios:`` in the config: ``files`` (scenario YAML),
     ``funding`` (funding trajectories CSV) or ``risks`` (risk register CSV).
     """
-    rel = scenario_settings(cfg)[kind].get(area.stp)
-    if rel is None:
-        return None
-    p = Path(rel)
-    return p if p.is_absolute() else ROOT / p
+    rel = getattr((cfg or settings()).scenarios, kind).get(area.stp)
+    return None if rel is None else project_path(rel)
 
 
 def load_context(area_slug: str, area_kind: str | None = None, scenario_file=None,
@@ -125,15 +111,12 @@ def load_context(area_slug: str, area_kind: str | None = None, scenario_file=Non
     draws, seed : int, optional
         Monte Carlo draws and seed (config defaults: 10,000 and ``scenarios.seed``).
     """
-    settings = scenario_settings()
+    conf = settings().scenarios
     area = resolve_area(area_slug, area_kind)
     stp = resolve_area(area.stp, "stp")
-    path = Path(scenario_file) if scenario_file else scenario_file_for(area)
-    if path is not None and not path.is_absolute():
-        path = ROOT / path
-    ctx = ScenarioContext(area, stp, None, int(draws or settings["draws"]),
-                          int(settings["seed"] if seed is None else seed),
-                          settings["uncertainty_mode"])
+    path = project_path(scenario_file) if scenario_file else scenario_file_for(area)
+    ctx = ScenarioContext(area, stp, None, int(draws or conf.draws),
+                          int(conf.seed if seed is None else seed), conf.uncertainty_mode)
     ctx.funding_path = scenario_file_for(area, kind="funding")
     if ctx.funding_path is not None:
         ctx.funding = fd.funding_table(fd.read_funding(ctx.funding_path),

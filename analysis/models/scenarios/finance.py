@@ -7,23 +7,18 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from analysis.config import settings
 from analysis.models.scenarios.params import ScenarioSet
 from analysis.models.scenarios.supply import params_frame, run
 
-FINANCE_DEFAULTS = {
-    "gp_cost_per_wte": 112_000.0,
-    "locum_premium": 0.45,
-    "retention_scheme_per_session": 76.92,
-    "retention_sessions_per_week": 4.0,
-    "retention_sessions_per_year_max": 208.0,
-    "international_recruit_cost": 25_000.0,
-    "role_substitution_cost_per_staff": 55_000.0,
-    "sessions_per_wte": 9.0,
-}
+
+def finance_defaults() -> dict[str, float]:
+    """Cost rates used where a scenario file gives none (config ``scenarios: finance:``)."""
+    return settings().scenarios.finance.model_dump()
 
 
 def _fin(fin: Mapping[str, float] | None) -> dict[str, float]:
-    return {**FINANCE_DEFAULTS, **(fin or {})}
+    return {**finance_defaults(), **(fin or {})}
 
 
 def gap_cost(gap_wte, fin: Mapping[str, float] | None = None) -> dict[str, np.ndarray | float]:

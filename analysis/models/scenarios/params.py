@@ -55,7 +55,6 @@ COMPONENT_LABELS = {
 }
 MODES = ("published", "annual")
 ROUNDINGS = ("truncate", "half_up", "none")
-DEFAULT_SPREAD = 0.2  # tornado range (+/-20%) for parameters without an uncertainty entry
 EPS = 1e-9
 
 

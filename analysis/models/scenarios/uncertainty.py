@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.config import settings
 from analysis.models.scenarios.demand import target_wte
 from analysis.models.scenarios.loader import load_scenario_file
 from analysis.models.scenarios.params import (
-    DEFAULT_SPREAD,
     EPS,
     PARAMETERS,
     Dist,
@@ -26,14 +26,21 @@ from analysis.models.scenarios.params import (
 from analysis.models.scenarios.supply import project
 
 
+def default_spread_setting() -> float:
+    """The tornado range (+/- share of a value) for parameters without an uncertainty entry
+    (config ``scenarios: tornado_spread``)."""
+    return settings().scenarios.tornado_spread
+
+
 def tornado(params: Mapping[str, float], uncertainty: Mapping[str, Dist], horizon_years: int,
             mode: str = "annual", rounding: str = "none",
-            default_spread: float = DEFAULT_SPREAD) -> pd.DataFrame:
+            default_spread: float | None = None) -> pd.DataFrame:
     """One-at-a-time sensitivity of the horizon supply to every parameter.
 
     Each parameter is set to its low and then its high value (from ``uncertainty``, or
-    +/- ``default_spread`` of its value when it has no entry) with the others at the scenario
-    values. All 2 x P runs are one vectorised :func:`project` call.
+    +/- ``default_spread`` of its value when it has no entry; default :func:`default_spread`)
+    with the others at the scenario values. All 2 x P runs are one vectorised :func:`project`
+    call.
 
     Returns
     -------
@@ -42,6 +49,8 @@ def tornado(params: Mapping[str, float], uncertainty: Mapping[str, Dist], horizo
         ``position_high``, ``swing`` (absolute difference), ``range_source``; sorted by swing,
         largest first. ``base_position`` is in ``attrs``.
     """
+    if default_spread is None:
+        default_spread = default_spread_setting()
     names = [n for n in PARAMETERS if not (mode == "published" and
                                            n == "ageing_into_55_rate_pa")]
     base = {k: float(params[k]) if params.get(k) is not None else PARAMETERS[k].default

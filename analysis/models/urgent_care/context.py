@@ -19,13 +19,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.config import ROOT, Area, load_config, registry, resolve_area
+from analysis.config import Area, project_path, registry, resolve_area, settings
 from analysis.io import urgent_care as uio
 from analysis.models.urgent_care import costs as uco
 from analysis.models.urgent_care import erlang as uer
 from analysis.models.urgent_care import job_plans as ujp
 from analysis.models.urgent_care import profiles as upr
 from analysis.models.urgent_care.demand_model import simulate_cases
+from analysis.settings import UrgentCareSettings
 from analysis.util.cache import as_records, cached_call, cached_read
 from analysis.util.errors import GPWorkforceError
 
@@ -183,25 +184,23 @@ def key_figures(ctx: UrgentCareContext) -> KeyFigures:
 # =============================================================================================
 # Loading
 # =============================================================================================
-def resolve_paths(inputs: dict | None, cfg: dict) -> dict[str, Path | None]:
+def resolve_paths(inputs: dict | None,
+                  section: UrgentCareSettings | None = None) -> dict[str, Path | None]:
     """Input key -> path (absolute) or None, from ``inputs`` then the config's
     ``urgent_care: inputs:``; a key named in neither is None (left out)."""
-    configured = (cfg.get("urgent_care") or {}).get("inputs") or {}
+    configured = (section or settings().urgent_care).inputs
     paths = {}
     for key in INPUT_KEYS:
         if inputs is not None and key in inputs:
             value = inputs[key]
         else:
-            value = configured.get(key)
-        if value is None:
-            paths[key] = None
-        else:
-            p = Path(value)
-            paths[key] = p if p.is_absolute() else ROOT / p
+            value = getattr(configured, key)
+        paths[key] = None if value is None else project_path(value)
     return paths
 
 
-def _default_period(adc, ecds, section: dict) -> tuple[pd.Timestamp, pd.Timestamp]:
+def _default_period(adc, ecds,
+                    section: UrgentCareSettings) -> tuple[pd.Timestamp, pd.Timestamp]:
     """The period when no cases and no period are given: the IUC ADC file's months, else the
     A&E table's financial year, else ``urgent_care: period:`` in the config."""
     if adc is not None and len(adc):
@@ -209,9 +208,8 @@ def _default_period(adc, ecds, section: dict) -> tuple[pd.Timestamp, pd.Timestam
     if ecds is not None and ecds.attrs.get("financial_year"):
         y = int(ecds.attrs["financial_year"][:4])
         return pd.Timestamp(f"{y}-04-01"), pd.Timestamp(f"{y + 1}-03-31")
-    period = section.get("period") or {}
-    if period.get("start") and period.get("end"):
-        return pd.Timestamp(str(period["start"])), pd.Timestamp(str(period["end"]))
+    if section.period is not None:
+        return pd.Timestamp(section.period.start), pd.Timestamp(section.period.end)
     raise UrgentCareError("no period: give period={'start': ..., 'end': ...}, a case-level "
                           "extract or an IUC ADC file")
 
@@ -293,16 +291,15 @@ def load_context(area_slug: str, area_kind: str | None = None, inputs: dict | No
     UrgentCareError
         For parameters that cannot be used; readers raise ``InputError`` for bad files.
     """
-    cfg = load_config()
-    area = resolve_area(area_slug, area_kind, cfg)
-    stp = registry(cfg)[area.stp]
-    paths = resolve_paths(inputs, cfg)
-    section = cfg.get("urgent_care") or {}
+    section = settings().urgent_care
+    area = resolve_area(area_slug, area_kind)
+    stp = registry()[area.stp]
+    paths = resolve_paths(inputs, section)
     notes: list[Note] = []
     adc = uio.read_iucadc(paths["uc_iucadc"]) if paths["uc_iucadc"] else None
     ecds = uio.read_ecds_time_of_day(paths["uc_ecds"]) if paths["uc_ecds"] else None
     # contract area and region
-    code = contract_code or (section.get("contracts") or {}).get(stp.slug)
+    code = contract_code or section.contracts.get(stp.slug)
     contract = region = None
     if adc is not None and code is not None:
         rows = adc[adc["contract_code"] == code]
@@ -313,8 +310,8 @@ def load_context(area_slug: str, area_kind: str | None = None, inputs: dict | No
         else:
             notes.append(Note("no_contract_rows", {"code": code}))
     # cases
-    if period is None and inputs is None and section.get("period"):
-        period = section["period"]
+    if period is None and inputs is None and section.period is not None:
+        period = section.period.model_dump()
     start = pd.Timestamp(str(period["start"])) if period and period.get("start") else None
     end = pd.Timestamp(str(period["end"])) if period and period.get("end") else None
     if start is not None and end is not None and end < start:
@@ -345,17 +342,17 @@ def load_context(area_slug: str, area_kind: str | None = None, inputs: dict | No
         lo, hi = _default_period(adc, ecds, section)
         start, end = start or lo, end or hi
     # parameters
-    settings = dict(uer.DEFAULT_SETTING_PARAMS)
+    params = dict(uer.DEFAULT_SETTING_PARAMS)
     if cases is not None and cases["clinician_assessed"].any():
-        settings["iucs"] = replace(settings["iucs"],
-                                   aht_minutes=float(cases["clinical_minutes"].mean()))
+        params["iucs"] = replace(params["iucs"],
+                                 aht_minutes=float(cases["clinical_minutes"].mean()))
     for s, over in (targets or {}).items():
-        if s not in settings:
+        if s not in params:
             raise UrgentCareError(f"targets: unknown setting {s!r}; expected one of "
-                                  f"{', '.join(settings)}")
-        settings[s] = replace(settings[s], **{k: (tuple(v) if k == "open_hours" else v)
-                                              for k, v in over.items()})
-    sp = uer.StaffingParams(**{**(staffing or {}), "settings": settings})
+                                  f"{', '.join(params)}")
+        params[s] = replace(params[s], **{k: (tuple(v) if k == "open_hours" else v)
+                                          for k, v in over.items()})
+    sp = uer.StaffingParams(**{**(staffing or {}), "settings": params})
     ed_scale = _ed_scale(sp, cases, adc, contract, start, end)
     if ecds is not None and not ed_scale:
         notes.append(Note("no_ed_scale"))

@@ -19,6 +19,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from analysis.config import settings
 from analysis.io.urgent_care import (
     AGED_75_PLUS,
     DAY_SHORT,
@@ -29,8 +30,6 @@ from analysis.io.urgent_care import (
     UNDER_16,
     iucadc_wide,
 )
-
-SMALL_CELL = 5  # default threshold: counts below this (and above zero) are suppressed
 
 # IUC ADC item numbers (../shared/reference/README.md)
 PRIMARY_CARE_ITEMS = ("E07", "E08", "E10", "E11")
@@ -369,7 +368,7 @@ SETTINGS = {"iucs": "IUCS clinical assessment", "ed": "Emergency department",
 # =============================================================================================
 # Disclosure control
 # =============================================================================================
-def suppress_small(df: pd.DataFrame, count_columns, threshold: int = SMALL_CELL,
+def suppress_small(df: pd.DataFrame, count_columns, threshold: int | None = None,
                    dependent: dict | None = None) -> pd.DataFrame:
     """Blank counts in 1..threshold-1 (and columns derived from them) before publication.
 
@@ -377,12 +376,15 @@ def suppress_small(df: pd.DataFrame, count_columns, threshold: int = SMALL_CELL,
     ----------
     count_columns : list of str
         Columns holding case counts.
-    threshold : int
-        Counts from 1 to ``threshold - 1`` are blanked (0 turns suppression off); the report
-        passes the configured one (:func:`analysis.report.disclosure.threshold`).
+    threshold : int, optional
+        Counts from 1 to ``threshold - 1`` are blanked (0 turns suppression off); default the
+        config's ``report: disclosure: suppress_below`` (the report passes
+        :func:`analysis.report.disclosure.threshold`, which an environment variable can lower).
     dependent : dict
         Count column -> columns derived from it (shares, means) blanked with it.
     """
+    if threshold is None:
+        threshold = settings().report.disclosure.suppress_below
     out = df.copy()
     for c in count_columns:
         small = out[c].notna() & (out[c] > 0) & (out[c] < threshold)
