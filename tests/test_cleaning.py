@@ -199,8 +199,8 @@ QUARANTINE_CASES = [
     ({"job_role": "GP", "employment_type": "Receptionist"}, "unknown role label 'receptionist'"),
     ({"staff_id": ""}, "staff id is blank"),
     ({"staff_id": "   "}, "staff id is blank"),
-    ({"sessions_per_week": "20"}, "more than 2.0 WTE for one post (2.22)"),
-    ({"sessions_per_week": "", "hours_per_week": "80"}, "more than 2.0 WTE for one post (2.13)"),
+    ({"sessions_per_week": "20"}, "more than 2 WTE for one post (2.22)"),
+    ({"sessions_per_week": "", "hours_per_week": "80"}, "more than 2 WTE for one post (2.13)"),
     ({"sessions_per_week": "-1"}, "negative sessions or hours"),
     ({"date_of_birth": "2005-01-01"}, "age 12 is under 18"),
     ({"date_of_birth": "", "age": "17"}, "age 17 is under 18"),
@@ -267,7 +267,7 @@ def test_exact_duplicate_keeps_first_and_names_it():
 
 def test_duplicate_of_a_quarantined_row_is_still_a_duplicate():
     res = clean({"sessions_per_week": "20"}, {"sessions_per_week": "20"})
-    assert res.audit["reason"].tolist() == ["more than 2.0 WTE for one post (2.22)",
+    assert res.audit["reason"].tolist() == ["more than 2 WTE for one post (2.22)",
                                             "exact duplicate of a.csv row 2"]
 
 
@@ -327,7 +327,7 @@ def test_limits_are_applied():
     res = clean({"sessions_per_week": "10", "date_of_birth": "1960-01-01"},
                 {"staff_id": "S2", "sessions_per_week": "11", "date_of_birth": "1960-01-01"},
                 {"staff_id": "S3", "date_of_birth": "1970-01-01"}, limits=limits)
-    assert res.audit["reason"].tolist()[1:] == ["more than 1.0 WTE for one post (1.1)",
+    assert res.audit["reason"].tolist()[1:] == ["more than 1 WTE for one post (1.1)",
                                                 "age 47 is under 50"]
     assert res.staff["wte"].tolist() == [1.0]
 
@@ -391,7 +391,7 @@ def test_outcome_by_rule_groups_reasons():
                 {"sessions_per_week": "20"}, {"sessions_per_week": "30"}, {}, {})
     got = cleaning.outcome_by_rule(res).set_index("rule_or_reason")["rows"].to_dict()
     assert got == {"unknown practice code": 2, "age is under 18": 1, "age is over 80": 1,
-                   "more than 2.0 WTE for one post": 2, "exact duplicate of": 1}
+                   "more than 2 WTE for one post": 2, "exact duplicate of": 1}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -282,7 +282,7 @@ def clean_returns(raw: pd.DataFrame, reference: pd.DataFrame, limits: Limits | N
     audit.quarantine(staff_rows & wte.isna(), "no sessions or hours")
     audit.quarantine(staff_rows & (wte < 0), "negative sessions or hours")
     audit.quarantine(staff_rows & (wte > limits.max_wte_per_post),
-                     "more than " + str(limits.max_wte_per_post) + " WTE for one post ("
+                     f"more than {limits.max_wte_per_post:g} WTE for one post ("
                      + wte.round(2).astype(str) + ")")
 
     dob = parse_date(t["date_of_birth"])
