@@ -201,6 +201,8 @@ QUARANTINE_CASES = [
     ({"staff_id": "   "}, "staff id is blank"),
     ({"sessions_per_week": "20"}, "more than 2 WTE for one post (2.22)"),
     ({"sessions_per_week": "", "hours_per_week": "80"}, "more than 2 WTE for one post (2.13)"),
+    ({"sessions_per_week": "", "hours_per_week": "1e308"},
+     "more than 2 WTE for one post (2.67e+306)"),
     ({"sessions_per_week": "-1"}, "negative sessions or hours"),
     ({"date_of_birth": "2005-01-01"}, "age 12 is under 18"),
     ({"date_of_birth": "", "age": "17"}, "age 17 is under 18"),

@@ -30,9 +30,9 @@ from analysis.io.readers import check_field_counts, parse_numeric
 from analysis.io.returns import CANONICAL, load_lookup
 from analysis.util.errors import GPWorkforceError, InputError
 
-# numpy warns (overflow, NaN cast) on the huge and infinite values drawn here; a warning is
-# not a failure, so only exceptions are checked.
-pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+# A reader given huge or infinite values (and numpy under it) must not warn either: warnings
+# are errors here, so each one is found and fixed where it arises.
+pytestmark = pytest.mark.filterwarnings("error")
 
 
 def fuzz(examples: int):

@@ -295,3 +295,27 @@ def test_internal_mode_turns_suppression_off(monkeypatch):
 
 def test_outputs_have_no_staging_left(batch):
     assert [p.name for p in Path(batch).iterdir() if p.name.startswith(".")] == []
+
+
+def test_no_area_report_emits_a_warning(batch):
+    """No chapter writes to stderr (a Python warning, a library's deprecation notice) in any
+    area's run: the runner records such text in _meta/warnings.txt."""
+    areas = [p for p in Path(batch).iterdir() if (p / "report.html").exists()]
+    assert len(areas) == 9
+    found = {p.name: (p / report.WARNINGS_FILE).read_text(encoding="utf-8")
+             for p in areas if (p / report.WARNINGS_FILE).exists()}
+    assert found == {}
+
+
+def test_chapter_stderr_is_collected_by_chapter():
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    quiet = nbformat.v4.new_code_cell("1")
+    noisy = nbformat.v4.new_code_cell("warn()")
+    noisy.metadata["report_chapter"] = "notebooks/02_workforce.ipynb"
+    noisy.outputs = [nbformat.v4.new_output("stream", name="stderr",
+                                            text="UserWarning: something\n"),
+                     nbformat.v4.new_output("stream", name="stdout", text="fine\n")]
+    nb.cells = [quiet, noisy]
+    assert report.chapter_stderr(nb) == ["[02_workforce.ipynb]\nUserWarning: something"]

@@ -194,6 +194,16 @@ class _Audit:
         return pd.concat(self.fixes, ignore_index=True)[cols]
 
 
+def _shown_number(values: pd.Series) -> pd.Series:
+    """Numbers for a quarantine reason: two decimals (``2.22``), or three significant figures
+    for magnitudes of a million or more (``1.62e+307``), which rounding to two decimals would
+    overflow."""
+    big = values.abs() >= 1e6
+    shown = values.where(~big).round(2).astype(str)
+    shown[big] = values[big].map("{:.3g}".format)
+    return shown
+
+
 def clean_returns(raw: pd.DataFrame, reference: pd.DataFrame, limits: Limits | None = None,
                   lookup: dict | None = None) -> CleanResult:
     """Apply every rule to raw returns (from :func:`analysis.io.returns.read_returns`).
@@ -283,7 +293,7 @@ def clean_returns(raw: pd.DataFrame, reference: pd.DataFrame, limits: Limits | N
     audit.quarantine(staff_rows & (wte < 0), "negative sessions or hours")
     audit.quarantine(staff_rows & (wte > limits.max_wte_per_post),
                      f"more than {limits.max_wte_per_post:g} WTE for one post ("
-                     + wte.round(2).astype(str) + ")")
+                     + _shown_number(wte) + ")")
 
     dob = parse_date(t["date_of_birth"])
     audit.quarantine(staff_rows & typed(t["date_of_birth"]) & dob.isna(),

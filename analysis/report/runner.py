@@ -65,19 +65,41 @@ class ReportError(GPWorkforceError):
     """A report could not be produced; the message says for which area and why."""
 
 
+WARNINGS_FILE = Path("_meta") / "warnings.txt"
+
+
+def _is_stderr(output) -> bool:
+    return output.get("output_type") == "stream" and output.get("name") == "stderr"
+
+
+def chapter_stderr(nb: nbformat.NotebookNode) -> list[str]:
+    """What the chapters wrote to stderr (Python warnings among it), chapter by chapter.
+
+    A report run should write nothing there: the runner keeps it out of the HTML, writes it to
+    ``_meta/warnings.txt`` beside the report and says so on the terminal, and the end-to-end
+    tests require it to be empty for every area.
+    """
+    found = []
+    for cell in nb.cells:
+        text = "".join("".join(o.get("text", "")) for o in cell.get("outputs", [])
+                       if cell.get("cell_type") == "code" and _is_stderr(o))
+        if text.strip():
+            chapter = Path(cell.metadata.get("report_chapter", "report")).name
+            found.append(f"[{chapter}]\n{text.rstrip()}")
+    return found
+
+
 def _strip_noise(nb: nbformat.NotebookNode) -> None:
-    """Drop stderr streams and warnings from outputs (reviewers never see them)."""
+    """Drop stderr streams from outputs (reviewers never see them; see
+    :func:`chapter_stderr`)."""
     for cell in nb.cells:
         if cell.get("cell_type") != "code":
             continue
-        cell["outputs"] = [o for o in cell.get("outputs", [])
-                           if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+        cell["outputs"] = [o for o in cell.get("outputs", []) if not _is_stderr(o)]
 
 
 def to_html(nb: nbformat.NotebookNode, title: str, show_code: bool = False) -> str:
     """Self-contained HTML (no network needed to open it), code hidden unless ``show_code``."""
-    import warnings
-
     from nbconvert import HTMLExporter
 
     from analysis.report.summary import add_toc
@@ -88,9 +110,7 @@ def to_html(nb: nbformat.NotebookNode, title: str, show_code: bool = False) -> s
     exporter.exclude_input_prompt = not show_code
     exporter.exclude_output_prompt = True
     exporter.embed_images = True
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     return add_toc(SCRIPT.sub("", body))
 
 
@@ -246,6 +266,12 @@ def run_area(area: Area, out_root: Path = OUTPUTS, show_code: bool = False,
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise ReportError(f"{area.slug}: the report could not run: {first}") from None
         executed = nbformat.read(dst, as_version=4)
+        stderr = chapter_stderr(executed)
+        if stderr:
+            (staging / WARNINGS_FILE).parent.mkdir(exist_ok=True)
+            (staging / WARNINGS_FILE).write_text("\n\n".join(stderr) + "\n", encoding="utf-8")
+            print(f"{area.slug}: the chapters wrote {len(stderr)} warning message(s): see "
+                  f"{final / WARNINGS_FILE}", file=sys.stderr, flush=True)
         html_text = to_html(_html_notebook(executed, cfg, show_code),
                             f"GP workforce: {area.name}", show_code)
         (staging / "report.html").write_text(html_text, encoding="utf-8")
