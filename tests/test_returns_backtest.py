@@ -202,3 +202,36 @@ def test_wolverhampton_returns_reproduce_the_black_country_row(demo_dir):
     assert len(months) == 12
     st = res.status
     assert (st["status"] == "carried forward").sum() == 1
+
+
+def test_gp_summary_by_ccg_reproduces_the_black_country_row(demo_dir):
+    """The returns chapter's summary row (tables.returns.gp_summary_by_ccg) for Wolverhampton
+    equals the published Black Country row (headcounts, practices, patients, FTE to 1 dp)."""
+    from analysis.config import resolve_area, stp_members
+
+    ref = readers.read_practice_reference(demo_dir / demo.FILES["practice_reference"])
+    raw = returns.read_returns(demo_dir / "returns" / "wolverhampton")
+    res = cleaning.complete_returns(cleaning.clean_returns(raw, ref), ref, ["06A"])
+    ctx = returns_pipeline.ReturnsContext(
+        area=resolve_area("wolverhampton"), stp=resolve_area("black-country"),
+        ccgs=stp_members("black-country"), period="2017-06", periods=["2017-06"],
+        folder=Path("."), files=[], raw_rows=len(raw), accounting={}, result=res,
+        reference=ref, unmapped=pd.DataFrame(), groups=None)
+    got = returns_tables.gp_summary_by_ccg(ctx)
+    pub = fixture("black_country_gp_summary").set_index("area").loc[["NHS Wolverhampton CCG"]]
+    assert got["area"].tolist() == ["NHS Wolverhampton CCG"]
+    row = got.set_index("area")
+    for col in ["practices", "patients", "gp_hc", "gp_hc_55_plus", "gp_hc_60_plus"]:
+        assert row[col].tolist() == pub[col].tolist(), col
+    assert round_half_up(row["gp_fte"].iloc[0], 1) == pub["gp_fte"].iloc[0]
+
+
+def test_unknown_role_labels_counts_quarantined_rows_per_label():
+    q = pd.DataFrame({"reason": ["unknown role label 'volunteer'", "staff id is blank",
+                                 "unknown role label 'volunteer'", "unknown role label 'x y'",
+                                 None]})
+    got = returns_tables.unknown_role_labels(q)
+    pd.testing.assert_frame_equal(
+        got, pd.DataFrame({"label": ["volunteer", "x y"], "rows": [2, 1]}),
+        check_dtype=False)
+    assert returns_tables.unknown_role_labels(q.iloc[[1]]).empty

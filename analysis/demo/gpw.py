@@ -581,42 +581,58 @@ def _payment_row(rng, pr: Practice, ccg_name, region, contract, opened, closed) 
     }
 
 
-def _geo_current(prs, areas, stps) -> pd.DataFrame:
+def _geo(prs, areas, ours, comparator) -> pd.DataFrame:
+    """Geography columns of each practice: ``ours(ccg_area, practice)`` for a practice of the
+    registry's CCGs, ``comparator(comparator_row, practice)`` for the others (dicts of
+    columns)."""
     by_code = {a.code: a for a in areas.values() if a.kind == "ccg"}
     rows = []
     for p in prs:
         if p.ccg in by_code:
-            a = by_code[p.ccg]
-            icb = stps[a.stp].successor.get("icb_code", "")
-            icb_name = stps[a.stp].successor.get("icb_name", "")
-            region = ("Y60", "Midlands")
-            sub_name = f"{icb_name} - {p.ccg}"
+            cols = ours(by_code[p.ccg], p)
         else:
-            c = next(c for c in COMPARATOR_CCGS if c[0] == p.ccg)
-            icb, icb_name, region, sub_name = f"Q{p.ccg}", f"{c[1]} ICB", (c[2], c[3]), c[1]
-        rows.append({"PRAC_CODE": p.code, "PRAC_NAME": p.name, "PCN_CODE": "NA",
-                     "PCN_NAME": "NA", "SUB_ICB_CODE": p.ccg, "SUB_ICB_NAME": sub_name,
-                     "ICB_CODE": icb, "ICB_NAME": icb_name, "REGION_CODE": region[0],
-                     "REGION_NAME": region[1]})
+            cols = comparator(next(c for c in COMPARATOR_CCGS if c[0] == p.ccg), p)
+        rows.append({"PRAC_CODE": p.code, "PRAC_NAME": p.name, **cols})
     return pd.DataFrame(rows, index=[p.code for p in prs])
+
+
+def _geo_current(prs, areas, stps) -> pd.DataFrame:
+    """Sub-ICB, ICB and region columns (releases since July 2022)."""
+
+    def cols(sub_name, icb, icb_name, region, p):
+        return {"PCN_CODE": "NA", "PCN_NAME": "NA", "SUB_ICB_CODE": p.ccg,
+                "SUB_ICB_NAME": sub_name, "ICB_CODE": icb, "ICB_NAME": icb_name,
+                "REGION_CODE": region[0], "REGION_NAME": region[1]}
+
+    def ours(a, p):
+        succ = stps[a.stp].successor
+        icb_name = succ.get("icb_name", "")
+        return cols(f"{icb_name} - {p.ccg}", succ.get("icb_code", ""), icb_name,
+                    ("Y60", "Midlands"), p)
+
+    def comparator(c, p):
+        return cols(c[1], f"Q{p.ccg}", f"{c[1]} ICB", (c[2], c[3]), p)
+
+    return _geo(prs, areas, ours, comparator)
 
 
 def _geo_old(prs, areas, stps) -> pd.DataFrame:
-    by_code = {a.code: a for a in areas.values() if a.kind == "ccg"}
-    rows = []
-    for p in prs:
-        if p.ccg in by_code:
-            a = by_code[p.ccg]
-            s = stps[a.stp]
-            row = (a.name, s.code, s.name, "Q54" if a.stp == "black-country" else "Q55",
-                   "MIDLANDS AND EAST OF ENGLAND")
-        else:
-            c = next(c for c in COMPARATOR_CCGS if c[0] == p.ccg)
-            row = (c[1], f"E5400099{c[0][-1]}", f"Demo comparator STP {c[0][-1]}", c[2], c[3])
-        rows.append({"PRAC_CODE": p.code, "PRAC_NAME": p.name, "CCG_CODE": p.ccg,
-                     "CCG_NAME": row[0], "STP_CODE": row[1], "STP_NAME": row[2],
-                     "COMM_REGION_CODE": row[3], "COMM_REGION_NAME": row[4]})
-    return pd.DataFrame(rows, index=[p.code for p in prs])
+    """CCG, STP and commissioning region columns (older releases)."""
+
+    def cols(ccg_name, stp_code, stp_name, region_code, region_name, p):
+        return {"CCG_CODE": p.ccg, "CCG_NAME": ccg_name, "STP_CODE": stp_code,
+                "STP_NAME": stp_name, "COMM_REGION_CODE": region_code,
+                "COMM_REGION_NAME": region_name}
+
+    def ours(a, p):
+        s = stps[a.stp]
+        return cols(a.name, s.code, s.name, "Q54" if a.stp == "black-country" else "Q55",
+                    "MIDLANDS AND EAST OF ENGLAND", p)
+
+    def comparator(c, p):
+        return cols(c[1], f"E5400099{c[0][-1]}", f"Demo comparator STP {c[0][-1]}", c[2], c[3], p)
+
+    return _geo(prs, areas, ours, comparator)
 
 
 def chapter_modules() -> list:

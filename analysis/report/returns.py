@@ -17,7 +17,6 @@ import pandas as pd
 from analysis.cleaning import pipeline as returns_pipeline
 from analysis.cleaning import rules as cleaning
 from analysis.config import input_path, project_path, settings
-from analysis.io.readers import open_on
 from analysis.report import charts as charts
 from analysis.report import disclosure as disclosure
 from analysis.report.rendering import (
@@ -105,11 +104,8 @@ def data_quality_tables(ctx: returns_pipeline.ReturnsContext, rpt: Report) -> Se
                            labels={"outcome": "Outcome", "rule_or_reason": "Rule or reason",
                                    "rows": "Rows"},
                            note="A row corrected by several rules is counted under each."))
-    q = ctx.result.quarantine
-    unknown = q[q["reason"].str.startswith("unknown role label", na=False)]
-    if len(unknown):
-        labels = (unknown["reason"].str.extract(r"'(.*)'")[0].value_counts()
-                  .rename_axis("label").rename("rows").reset_index())
+    labels = returns_tables.unknown_role_labels(ctx.result.quarantine)
+    if len(labels):
         parts.append(rpt.table(labels, "returns_unknown_labels",
                                "Role labels not in the lookup (quarantined, not guessed)",
                                formats={"rows": fmt_int},
@@ -268,25 +264,10 @@ def returns_summary_row(ctx: returns_pipeline.ReturnsContext, rpt: Report) -> Se
     codes = ctx.member_codes
     if not codes:
         return Section()
-    end = cleaning.period_end(pd.Series([ctx.period]))[0]
-    ref = open_on(ctx.reference, end)
-    s = ctx.staff[ctx.staff["in_post"] & (ctx.staff["period"] == ctx.period)
-                  & (ctx.staff["staff_group"] == "GP")]
-    rows = []
-    for a in ctx.ccgs:
-        if a.code not in codes:
-            continue
-        g = s[s["ccg_code"] == a.code]
-        age = g.groupby("staff_id")["age_lower"].max()
-        r = ref[ref["ccg_code"] == a.code]
-        rows.append({"area": a.name, "practices": len(r),
-                     "patients": int(r["registered_patients"].sum()),
-                     "gp_hc": int(age.size), "gp_hc_55_plus": int((age >= 55).sum()),
-                     "gp_hc_60_plus": int((age >= 60).sum()), "gp_fte": float(g["wte"].sum())})
     return Section((
         Html(render("returns_gp_summary_intro.html.j2", area=ctx.area.short_name,
                     period=ctx.period)),
-        rpt.table(pd.DataFrame(rows), "returns_gp_summary",
+        rpt.table(returns_tables.gp_summary_by_ccg(ctx), "returns_gp_summary",
                   f"GPs from local returns ({ctx.period})", formats=SUMMARY_FORMATS,
                   labels=SUMMARY_LABELS, note=f"Source: {SOURCE}."),
     ))

@@ -232,3 +232,55 @@ def llr_tables(ctx: ReturnsContext) -> dict[str, pd.DataFrame]:
         "table9": table9(ctx.staff, ctx.period),
         "table10": table10(ctx.staff, [(labels10[c], c) for c in codes], ctx.period),
     }
+
+
+def gp_summary_by_ccg(ctx: ReturnsContext) -> pd.DataFrame:
+    """The summary columns of the published GP table rebuilt from the returns, one row per CCG
+    of the area that sent returns.
+
+    GPs (registrars excluded) in post at the end of ``ctx.period``; headcount counts each
+    ``staff_id`` once in its CCG, aged by the oldest age band it was given; practices and
+    registered patients from the practices open on the last day of the period.
+
+    Returns
+    -------
+    DataFrame
+        ``area, practices, patients, gp_hc, gp_hc_55_plus, gp_hc_60_plus, gp_fte`` (FTE
+        unrounded); empty when no CCG of the area sent returns.
+    """
+    columns = ["area", "practices", "patients", "gp_hc", "gp_hc_55_plus", "gp_hc_60_plus",
+               "gp_fte"]
+    ref = open_on(ctx.reference, month_end(ctx.period))
+    s = ctx.staff[ctx.staff["in_post"] & (ctx.staff["period"] == ctx.period)
+                  & (ctx.staff["staff_group"] == "GP")]
+    rows = []
+    for a in ctx.ccgs:
+        if a.code not in ctx.member_codes:
+            continue
+        g = s[s["ccg_code"] == a.code]
+        age = g.groupby("staff_id")["age_lower"].max()
+        r = ref[ref["ccg_code"] == a.code]
+        rows.append({"area": a.name, "practices": len(r),
+                     "patients": int(r["registered_patients"].sum()),
+                     "gp_hc": int(age.size), "gp_hc_55_plus": int((age >= 55).sum()),
+                     "gp_hc_60_plus": int((age >= 60).sum()), "gp_fte": float(g["wte"].sum())})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def unknown_role_labels(quarantine: pd.DataFrame) -> pd.DataFrame:
+    """Role labels not in the lookup and the raw rows quarantined for each, most rows first.
+
+    Parameters
+    ----------
+    quarantine : DataFrame
+        The quarantined rows of a cleaning run (``reason`` column).
+
+    Returns
+    -------
+    DataFrame
+        ``label, rows``; empty when every role label was known.
+    """
+    unknown = quarantine[quarantine["reason"].str.startswith("unknown role label", na=False)]
+    return (unknown["reason"].str.extract(r"'(.*)'")[0].value_counts()
+            .rename_axis("label").rename("rows").reset_index())
+
