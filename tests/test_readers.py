@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analysis.io import readers
 from analysis.io.readers import (
     EXRRL_FTE,
     GPW_SOURCE_COLUMNS,
@@ -665,3 +666,15 @@ def test_reference_blank_open_date_is_an_error(payments_csv):
     path.write_text(text, encoding="latin-1")
     with pytest.raises(InputError, match=r"row 2, column 'Practice Open Date': open date is blank"):
         read_practice_reference(path)
+
+
+@pytest.mark.parametrize("reader", ["read_gpw_practice_csv", "read_practice_reference",
+                                    "read_staff_records"])
+def test_zip_given_as_csv_is_an_error_on_row_1_whatever_its_bytes(tmp_path, reader):
+    """A workbook saved under a .csv name: row 1, even when a line-feed byte comes before the
+    first byte that does not decode (a zip time stamp can hold one)."""
+    p = tmp_path / "input.csv"
+    p.write_bytes(b"PK\x03\x04\x14\x00\n\x00\xff\xfe\x80" + bytes(range(256)))
+    with pytest.raises(InputError) as exc:
+        getattr(readers, reader)(p)
+    assert exc.value.row == 1 and "found a zip file" in str(exc.value)

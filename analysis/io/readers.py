@@ -70,6 +70,9 @@ def _read_header(path: Path, encoding: str) -> list[str]:
         raise InputError(path, "file not found")
     if path.stat().st_size == 0:
         raise InputError(path, "file is empty; expected a CSV with a header row", row=1)
+    with open(path, "rb") as fh:
+        if fh.read(len(ZIP_MAGIC)) == ZIP_MAGIC:
+            raise zip_not_csv(path, encoding)
     try:
         with open(path, encoding=encoding, newline="") as fh:
             header = next(csv.reader(fh), None)
@@ -98,12 +101,27 @@ def validate_header(path, header: list[str] | None) -> list[str]:
     return header
 
 
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+def zip_not_csv(path: Path, encoding: str) -> InputError:
+    """The error for a zip file (an Excel workbook saved under a .csv name) given as a CSV.
+
+    It has no rows: the error is on row 1, whatever bytes its header holds (a time stamp in it
+    may contain a line-feed byte).
+    """
+    return InputError(path, f"not readable as {encoding} text: found a zip file (an Excel "
+                      "workbook?); expected a CSV file", row=1)
+
+
 def _decode_error(path: Path, encoding: str) -> InputError:
     """InputError naming the line and the file offset of the first byte that does not decode."""
     data = path.read_bytes()
     try:
         data.decode(encoding)
     except UnicodeDecodeError as exc:
+        if data.startswith(ZIP_MAGIC):
+            return zip_not_csv(path, encoding)
         return InputError(path, f"not readable as {encoding} text (byte {exc.start}); expected "
                           "a CSV file", row=data.count(b"\n", 0, exc.start) + 1)
     return InputError(path, f"not readable as {encoding} text; expected a CSV file")

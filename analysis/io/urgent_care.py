@@ -24,7 +24,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.io.readers import check_field_counts, parse_numeric, validate_header
+from analysis.io.readers import (
+    ZIP_MAGIC,
+    check_field_counts,
+    parse_numeric,
+    validate_header,
+    zip_not_csv,
+)
 from analysis.util.errors import InputError
 
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
@@ -123,15 +129,11 @@ def _open_text(path: Path, encoding: str = "utf-8-sig"):
 
 
 def _utf8_error(path: Path, exc: UnicodeDecodeError) -> InputError:
-    """The decoding error, naming the row of the first bad byte (plain files; not gzip).
-
-    A zip file (an Excel workbook saved under a .csv name) has no rows: its error is on row 1,
-    whatever bytes its header holds (a time stamp may contain a line-feed byte).
-    """
+    """The decoding error, naming the row of the first bad byte (plain files; not gzip; a
+    zip file is :func:`~analysis.io.readers.zip_not_csv`)."""
     data = path.read_bytes()
-    if data.startswith(b"PK\x03\x04"):
-        return InputError(path, f"not readable as UTF-8 text (byte {exc.start}); expected a "
-                          "CSV file, found a zip file (an Excel workbook?)", row=1)
+    if data.startswith(ZIP_MAGIC):
+        return zip_not_csv(path, "UTF-8")
     if not data.startswith(b"\x1f\x8b"):
         try:
             data.decode("utf-8")
