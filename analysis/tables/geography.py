@@ -425,7 +425,8 @@ def _match(kind: str, code: str, hs: list[Hierarchy]) -> AreaMatch:
 
 
 def find_area(hierarchies, text: str, aliases: Mapping[str, str] | None = None,
-              clusters: Mapping[str, Iterable[str]] | None = None) -> AreaMatch:
+              clusters: Mapping[str, Iterable[str]] | None = None,
+              kind: str | None = None) -> AreaMatch:
     """The area ``text`` names: an alias, a cluster, a code, a name or a slug.
 
     Parameters
@@ -439,6 +440,8 @@ def find_area(hierarchies, text: str, aliases: Mapping[str, str] | None = None,
         ``areas: aliases:`` of the config (``bsol: QHL``), consulted first.
     clusters : mapping, optional
         ``areas: clusters:`` of the config (name -> practice codes).
+    kind : str, optional
+        Only areas of this kind (one of :data:`KINDS`).
 
     Raises
     ------
@@ -459,7 +462,7 @@ def find_area(hierarchies, text: str, aliases: Mapping[str, str] | None = None,
     for name, codes in (clusters or {}).items():
         if normalise(name) == norm:
             return cluster(name, codes, _latest(hs)[0])
-    entries = _entries(hs)
+    entries = {k: v for k, v in _entries(hs).items() if kind is None or k[0] == kind}
     found = [key for key in entries if key[1].upper() == typed.upper()]
     if not found:
         found = [key for key, name in entries.items() if name and normalise(name) == norm]
