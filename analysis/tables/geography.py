@@ -6,16 +6,14 @@ CCGs merged in 2020-2021, sub-ICB locations moved between ICBs in 2022 and ICBs 
 2026. The building blocks:
 
 * :func:`hierarchy` -> :class:`Hierarchy`, one snapshot of one source, from a frame in the
-  standard column names (``practice_code``, ``pcn_code``, ``sub_icb_code`` ... and their
-  ``*_name``); a practice with two parents in one snapshot is an error naming both;
+  standard column names; a practice with two parents in one snapshot is an error;
 * :func:`combine`, the sources of one period checked against each other (disagreements listed,
   :meth:`Combined.check` raises one line when any);
 * :func:`find_area`, a code, a name or a slug (``QHL``, ``birmingham and solihull``,
   ``birmingham-and-solihull-icb``) or an alias from ``config/config.yaml`` -> :class:`AreaMatch`;
   :func:`cluster`, a named group of practices;
 * :func:`follow_practices`, an area followed by practice code across reorganisations;
-* :func:`mapping_frame`, a practice-to-area mapping file (standard columns, or the Patients
-  Registered at a GP Practice map) as a frame in the standard names.
+* :func:`mapping_frame`, a practice-to-area mapping file as a frame in the standard names.
 
 How areas are found, and the reorganisation rule, are described in ``docs/areas.md``.
 """
@@ -23,46 +21,35 @@ How areas are found, and the reorganisation rule, are described in ``docs/areas.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pv
 
 from analysis.io.archive import pick
+from analysis.tables.area_names import (
+    PREFERENCE,
+    core_name,
+    did_you_mean,
+    kind_label,
+    normalise,
+    shorten,
+)
 from analysis.util.errors import ConfigError, InputError
 
-# Every kind of area, practices first; the two chains are the geography since and before
-# July 2022 (a frame may hold either, or both in a transition file).
+# Kinds of area, practices first; the chains since and before July 2022 (a frame may hold both).
 KINDS = ("practice", "pcn", "sub_icb", "icb", "region", "ccg", "stp")
 NEW_CHAIN = ("practice", "pcn", "sub_icb", "icb", "region")
 OLD_CHAIN = ("practice", "ccg", "stp", "region")
-LABELS = {"practice": "practice", "pcn": "PCN", "sub_icb": "sub-ICB", "icb": "ICB",
-          "region": "region", "ccg": "CCG", "stp": "STP", "cluster": "cluster"}
-# A name shared by areas of several kinds (an ICB and its sub-ICB location) means the first.
-PREFERENCE = ("icb", "sub_icb", "pcn", "ccg", "stp", "region", "practice")
 # One parent per child along these links (a PCN may straddle sub-ICB boundaries: not checked).
 TREE = {"sub_icb": ("icb", "region"), "icb": ("region",), "ccg": ("stp", "region"),
         "stp": ("region",)}
 MAX_SHOWN = 3
 
 
-def _label(kind: str) -> str:
-    return LABELS.get(kind, kind)
-
-
-def _shown(text: str, limit: int = 64) -> str:
-    text = str(text)
-    text = text if len(text) <= limit else text[:limit] + "..."
-    return text.encode("unicode_escape").decode("ascii")
-
-
-# ---------------------------------------------------------------------------------------------
-# Hierarchy
-# ---------------------------------------------------------------------------------------------
+# Hierarchy -----------------------------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
 class Hierarchy:
     """The areas of one snapshot of one source.
@@ -91,8 +78,8 @@ class Hierarchy:
 
     def _need(self, kind: str) -> None:
         if kind not in self.levels():
-            raise ConfigError(f"{self.source}: no {_label(kind)} level (it has: "
-                              f"{', '.join(_label(k) for k in self.levels())})")
+            raise ConfigError(f"{self.source}: no {kind_label(kind)} level (it has: "
+                              f"{', '.join(kind_label(k) for k in self.levels())})")
 
     def areas(self, kind: str) -> pd.DataFrame:
         """Areas of ``kind``: columns code, name, n_practices (0 without a practice level)."""
@@ -122,7 +109,7 @@ class Hierarchy:
         self._need("practice")
         self._need(kind)
         if not self.has(kind, code):
-            raise ConfigError(f"{self.source}: no {_label(kind)} {_shown(code)!r}")
+            raise ConfigError(f"{self.source}: no {kind_label(kind)} {shorten(code)!r}")
         rows = self.table[self.table[f"{kind}_code"] == code]
         return tuple(sorted(rows["practice_code"].unique()))
 
@@ -134,7 +121,7 @@ class Hierarchy:
         """
         self._need(kind)
         if not self.has(kind, code):
-            raise ConfigError(f"{self.source}: no {_label(kind)} {_shown(code)!r}")
+            raise ConfigError(f"{self.source}: no {kind_label(kind)} {shorten(code)!r}")
         levels = self.levels()
         for chain in (NEW_CHAIN, OLD_CHAIN):
             if kind not in chain:
@@ -146,8 +133,8 @@ class Hierarchy:
             found = sorted(self.table.loc[self.table[f"{kind}_code"] == code, f"{up}_code"]
                            .unique())
             if len(found) > 1:
-                raise ConfigError(f"{self.source}: {_label(kind)} {code} has no single parent: "
-                                  f"its practices are in {_label(up)}s {', '.join(found)}")
+                raise ConfigError(f"{self.source}: {kind_label(kind)} {code} has no single parent: "
+                                  f"its practices are in {kind_label(up)}s {', '.join(found)}")
             return up, found[0]
         return None
 
@@ -186,7 +173,7 @@ def hierarchy(frame: pd.DataFrame, period: str | None = None,
         blank = codes[f"{k}_code"] == ""
         if blank.any():
             pos = int(blank.to_numpy().argmax())
-            who = "" if k == unit else f" for {_label(unit)} {codes.iloc[pos][f'{unit}_code']}"
+            who = "" if k == unit else f" for {kind_label(unit)} {codes.iloc[pos][f'{unit}_code']}"
             raise InputError(source, f"blank {k}_code{who} (data row {pos + 1}); expected a "
                              "code", column=f"{k}_code")
     table = codes.drop_duplicates()
@@ -200,9 +187,9 @@ def hierarchy(frame: pd.DataFrame, period: str | None = None,
             first = twice.iloc[0][f"{child}_code"]
             parents = sorted(twice.loc[twice[f"{child}_code"] == first, f"{up}_code"])
             more = twice[f"{child}_code"].nunique() - 1
-            extra = f" (and {more} more {_label(child)}s)" if more else ""
-            raise InputError(source, f"{_label(child)} {first} is in {len(parents)} "
-                             f"{_label(up)}s{_when(period)}: {' and '.join(parents)}; expected "
+            extra = f" (and {more} more {kind_label(child)}s)" if more else ""
+            raise InputError(source, f"{kind_label(child)} {first} is in {len(parents)} "
+                             f"{kind_label(up)}s{_when(period)}: {' and '.join(parents)}; expected "
                              f"one{extra}")
     table = table.sort_values(list(table.columns), ignore_index=True)
     names: dict[str, dict[str, str]] = {}
@@ -225,9 +212,7 @@ def _when(period) -> str:
     return f" in {period}" if period else ""
 
 
-# ---------------------------------------------------------------------------------------------
-# Several sources of one period
-# ---------------------------------------------------------------------------------------------
+# Several sources of one period ---------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
 class Combined:
     """Hierarchies of several sources checked against each other, period by period.
@@ -264,7 +249,7 @@ def combine(*hierarchies: Hierarchy) -> Combined:
     Returns
     -------
     Combined
-        Call :meth:`Combined.check` to stop on any disagreement.
+        :meth:`Combined.check` stops on any disagreement.
     """
     rows, alone = [], []
     by_period: dict[str | None, list[Hierarchy]] = {}
@@ -307,7 +292,7 @@ def check_agreement(disagreements: pd.DataFrame) -> None:
     first = disagreements.iloc[0]
     pair = disagreements[(disagreements["source_a"] == first["source_a"])
                          & (disagreements["source_b"] == first["source_b"])]
-    shown = "; ".join(f"{r.practice_code} {_label(r.kind)} {r.code_a} vs {r.code_b}"
+    shown = "; ".join(f"{r.practice_code} {kind_label(r.kind)} {r.code_a} vs {r.code_b}"
                       for r in pair.head(MAX_SHOWN).itertuples())
     n = pair["practice_code"].nunique()
     more = f" (and {len(disagreements) - MAX_SHOWN} more)" if len(disagreements) > MAX_SHOWN \
@@ -318,9 +303,7 @@ def check_agreement(disagreements: pd.DataFrame) -> None:
                      "sources")
 
 
-# ---------------------------------------------------------------------------------------------
-# Finding an area
-# ---------------------------------------------------------------------------------------------
+# Finding an area -----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class AreaMatch:
     """An area found from what a user typed.
@@ -346,45 +329,7 @@ class AreaMatch:
     @property
     def label(self) -> str:
         """``ICB QHL``."""
-        return f"{_label(self.kind)} {self.code}"
-
-
-_PHRASES = [("integrated care board", "icb"),
-            ("clinical commissioning group", "ccg"), ("primary care network", "pcn"),
-            ("sub icb location", "sub icb"), ("subicb", "sub icb")]
-_KIND_WORDS = {"sub icb": "sub_icb", "icb": "icb", "ccg": "ccg", "stp": "stp", "pcn": "pcn",
-               "region": "region"}
-
-
-def normalise(text: str) -> str:
-    """Lower case, punctuation and hyphens as spaces, ``&`` as ``and``, kinds abbreviated."""
-    out = re.sub(r"[^0-9a-z]+", " ", str(text).lower().replace("&", " and "))
-    out = " " + " ".join(out.split()) + " "
-    for old, new in _PHRASES:
-        out = out.replace(f" {old} ", f" {new} ")
-    return out.strip()
-
-
-def _core(norm: str, code: str = "") -> tuple[str, str | None]:
-    """``norm`` without ``nhs``, a trailing code and kind words at either end; the kind named."""
-    words = norm.split()
-    if code and words and words[-1] == code.lower():
-        words = words[:-1]
-    named = None
-    changed = True
-    while changed and words:
-        changed = False
-        if words[0] == "nhs":
-            words, changed = words[1:], True
-        for phrase, kind in _KIND_WORDS.items():
-            n = len(phrase.split())
-            for at in (slice(-n, None), slice(0, n)):
-                if len(words) > n and " ".join(words[at]) == phrase:
-                    named = named or kind
-                    words = words[:-n] if at.start == -n else words[n:]
-                    changed = True
-                    break
-    return " ".join(words), named
+        return f"{kind_label(self.kind)} {self.code}"
 
 
 def _as_list(hierarchies) -> list[Hierarchy]:
@@ -421,7 +366,7 @@ def _match(kind: str, code: str, hs: list[Hierarchy]) -> AreaMatch:
         if h.has(kind, code):
             practices = h.practices(kind, code) if "practice" in h.levels() else ()
             return AreaMatch(kind, code, h.name(kind, code), practices, h.period, h.source)
-    raise ConfigError(f"no {_label(kind)} {code}")  # pragma: no cover - entries come from hs
+    raise ConfigError(f"no {kind_label(kind)} {code}")  # pragma: no cover - entries come from hs
 
 
 def find_area(hierarchies, text: str, aliases: Mapping[str, str] | None = None,
@@ -466,46 +411,22 @@ def find_area(hierarchies, text: str, aliases: Mapping[str, str] | None = None,
     found = [key for key in entries if key[1].upper() == typed.upper()]
     if not found:
         found = [key for key, name in entries.items() if name and normalise(name) == norm]
-    named = None
     if not found:
-        core, named = _core(norm)
+        core, named = core_name(norm)
         found = [key for key, name in entries.items()
-                 if name and _core(normalise(name), key[1])[0] == core
+                 if name and core_name(normalise(name), key[1])[0] == core
                  and (named is None or key[0] == named)]
     if not found:
-        raise ConfigError(f"unknown area {_shown(raw)!r}{_suggest(norm, entries)}")
+        raise ConfigError(f"unknown area {shorten(raw)!r}{did_you_mean(norm, entries)}")
     best = min(PREFERENCE.index(k) for k, _ in found)
     found = sorted({key for key in found if PREFERENCE.index(key[0]) == best})
     if len(found) > 1:
-        listed = ", ".join(f"{entries[k] or k[1]!r} ({_label(k[0])} {k[1]})"
+        listed = ", ".join(f"{entries[k] or k[1]!r} ({kind_label(k[0])} {k[1]})"
                            for k in found[:6])
         more = f" and {len(found) - 6} more" if len(found) > 6 else ""
-        raise ConfigError(f"ambiguous area {_shown(raw)!r}: matches {listed}{more}; give the "
+        raise ConfigError(f"ambiguous area {shorten(raw)!r}: matches {listed}{more}; give the "
                           "code")
     return _match(*found[0], hs)
-
-
-def _suggest(norm: str, entries: dict[tuple[str, str], str]) -> str:
-    """`` : did you mean 'A' (ICB QHL) or 'B' (PCN U1)?`` (up to three, by closeness)."""
-    scored: dict[str, tuple[float, tuple[str, str]]] = {}
-    for key, name in entries.items():
-        if not name:
-            continue
-        core = _core(normalise(name), key[1])[0]
-        text = _core(norm)[0] or norm
-        score = max(difflib.SequenceMatcher(None, text, core).ratio(),
-                    difflib.SequenceMatcher(None, text, core[:len(text) + 1]).ratio() - 0.05,
-                    difflib.SequenceMatcher(None, norm, key[1].lower()).ratio())
-        rank = (score, -PREFERENCE.index(key[0]))
-        if core not in scored or rank > (scored[core][0], -PREFERENCE.index(scored[core][1][0])):
-            scored[core] = (score, key)
-    close = sorted((v for v in scored.values() if v[0] >= 0.6),
-                   key=lambda v: (-round(v[0], 6), PREFERENCE.index(v[1][0]), v[1][1]))
-    shown = [f"{entries[k]!r} ({_label(k[0])} {k[1]})" for _, k in close[:MAX_SHOWN]]
-    if not shown:
-        return "; expected a code, a name or a slug of an area in the mapping"
-    listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
-    return f": did you mean {listed}?"
 
 
 def cluster(name: str, practice_codes: Iterable[str], hierarchy: Hierarchy) -> AreaMatch:
@@ -518,13 +439,13 @@ def cluster(name: str, practice_codes: Iterable[str], hierarchy: Hierarchy) -> A
     """
     codes = sorted({str(c).strip().upper() for c in practice_codes if str(c).strip()})
     if not codes:
-        raise ConfigError(f"cluster {_shown(name)!r}: no practice codes")
+        raise ConfigError(f"cluster {shorten(name)!r}: no practice codes")
     known = set(hierarchy.names.get("practice", {}))
     unknown = [c for c in codes if c not in known]
     if unknown:
         listed = ", ".join(unknown[:10]) + (f" and {len(unknown) - 10} more"
                                             if len(unknown) > 10 else "")
-        raise ConfigError(f"cluster {_shown(name)!r}: {len(unknown)} practice code"
+        raise ConfigError(f"cluster {shorten(name)!r}: {len(unknown)} practice code"
                           f"{'s' if len(unknown) > 1 else ''} not in {hierarchy.source}"
                           f"{_when(hierarchy.period)}: {listed}")
     slug = "-".join(normalise(name).split())
@@ -532,9 +453,7 @@ def cluster(name: str, practice_codes: Iterable[str], hierarchy: Hierarchy) -> A
                      hierarchy.source)
 
 
-# ---------------------------------------------------------------------------------------------
-# Reorganisations
-# ---------------------------------------------------------------------------------------------
+# Reorganisations -----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Followed:
     """An area's practices followed by code through other snapshots.
@@ -554,7 +473,7 @@ class Followed:
     area: AreaMatch
     practices: dict[str, tuple[str, ...]]
     missing: dict[str, tuple[str, ...]]
-    note: str = field(default="")
+    note: str = ""
 
 
 def follow_practices(area: AreaMatch,
@@ -593,11 +512,8 @@ def follow_practices(area: AreaMatch,
     return Followed(area, present, missing, note)
 
 
-# ---------------------------------------------------------------------------------------------
-# A mapping file (until the dedicated readers take over)
-# ---------------------------------------------------------------------------------------------
-# File column (upper case) -> standard name. The Patients Registered at a GP Practice map
-# (gp-reg-pat-prac-map.csv) and files already in the standard names.
+# A mapping file (until the dedicated readers take over) --------------------------------------
+# File column (upper case) -> standard name: the Patients Registered map and standard names.
 MAP_COLUMNS = {
     "PRACTICE_CODE": "practice_code", "PRACTICE_NAME": "practice_name",
     "PCN_CODE": "pcn_code", "PCN_NAME": "pcn_name",
@@ -643,30 +559,30 @@ def mapping_frame(path) -> pd.DataFrame:
     wanted = {h: MAP_COLUMNS[h.upper()] for h in source.header if h.upper() in MAP_COLUMNS}
     dates = [h for h in source.header if h.upper() in PERIOD_COLUMNS]
     usecols = list(wanted) + dates[:1]
-    frame = None
-    for encoding in ("utf8", "cp1252"):
-        try:
-            with source.open() as fh:
-                table = pv.read_csv(
-                    fh, read_options=pv.ReadOptions(encoding=encoding),
-                    convert_options=pv.ConvertOptions(
-                        include_columns=usecols, column_types={c: pa.string() for c in usecols},
-                        strings_can_be_null=False))
-            frame = table.to_pandas()
-            break
-        except pa.ArrowInvalid as exc:
-            if encoding == "utf8" and "UTF8" in str(exc).upper():
-                continue
-            raise InputError(source.label, f"not a readable CSV ({' '.join(str(exc).split())})"
-                             ) from None
-    if frame is None:  # pragma: no cover - cp1252 decodes almost any byte
-        raise InputError(source.label, "not text in UTF-8 or Windows-1252")
+    frame = _read(source, usecols)
     out = frame[list(wanted)].rename(columns=wanted).astype(str)
     out = out.loc[:, ~out.columns.duplicated()]
     out.attrs["source"] = source.label
     if dates:
         out.attrs["period"] = _period(frame[dates[0]], source.label, dates[0])
     return out
+
+
+def _read(source, usecols: list[str]) -> pd.DataFrame:
+    """The columns ``usecols`` as text (pyarrow; UTF-8, else Windows-1252)."""
+    for encoding in ("utf8", "cp1252"):
+        options = pv.ConvertOptions(include_columns=usecols, strings_can_be_null=False,
+                                    column_types={c: pa.string() for c in usecols})
+        try:
+            with source.open() as fh:
+                return pv.read_csv(fh, read_options=pv.ReadOptions(encoding=encoding),
+                                   convert_options=options).to_pandas()
+        except pa.ArrowInvalid as exc:
+            if encoding == "utf8" and "UTF8" in str(exc).upper():
+                continue
+            raise InputError(source.label, f"not a readable CSV ({' '.join(str(exc).split())})"
+                             ) from None
+    raise AssertionError("unreachable")  # pragma: no cover - cp1252 decodes any byte
 
 
 def _period(values: pd.Series, label: str, column: str) -> str | None:
@@ -679,10 +595,6 @@ def _period(values: pd.Series, label: str, column: str) -> str | None:
             return dt.datetime.strptime(text, fmt).strftime("%Y-%m")
         except ValueError:
             continue
-    raise InputError(label, f"date {_shown(text)!r} is not a date (expected e.g. 01Jul2026)",
+    raise InputError(label, f"date {shorten(text)!r} is not a date (expected e.g. 01Jul2026)",
                      row=2, column=column)
 
-
-__all__ = ["KINDS", "AreaMatch", "Combined", "Followed", "Hierarchy", "check_agreement",
-           "cluster", "combine", "find_area", "follow_practices", "hierarchy", "mapping_frame",
-           "normalise"]
