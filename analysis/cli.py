@@ -7,6 +7,7 @@ targets call it.
 ``data``     (re)build the synthetic demo inputs in ``data/raw/demo``
 ``bench``    time a report against the floor, the Monte Carlo draws and the national reader
 ``national`` England-sized demo releases and their benchmark (``write``, ``series``, ``bench``)
+``areas``    the areas (and their practices) of a practice-to-area mapping file; ``--find``
 ``kernel``   register the project's Jupyter kernel
 ``lock``     re-pin requirements.txt and environment.yml
 ===========  ===============================================================================
@@ -257,6 +258,51 @@ def bench(
             from analysis.demo import national
 
             national.bench(practices, months)
+
+
+class AreaKind(StrEnum):
+    """Kinds of area the ``areas`` command lists."""
+
+    icb = "icb"
+    sub_icb = "sub_icb"
+    pcn = "pcn"
+    region = "region"
+    ccg = "ccg"
+    stp = "stp"
+
+
+@app.command()
+def areas(
+    path: Annotated[Path, typer.Argument(help="Practice-to-area mapping: a CSV or zip with "
+                                              "practice and area codes.")],
+    kind: Annotated[AreaKind | None, typer.Option("--kind", help="Only this kind.")] = None,
+    find: Annotated[str | None, typer.Option("--find", help="Find one area: a code, a name, a "
+                                                            "slug or an alias.")] = None,
+) -> None:
+    """List the areas of a mapping file (code, name, kind, practices), or find one."""
+    import pandas as pd
+
+    from analysis.config import settings
+    from analysis.tables import geography
+
+    with _one_line_errors():
+        frame = geography.mapping_frame(path)
+        h = geography.hierarchy(frame)
+        if find is not None:
+            cfg = settings().areas
+            match = geography.find_area(h, find, aliases=cfg.aliases, clusters=cfg.clusters,
+                                        kind=kind.value if kind else None)
+            typer.echo(f"{match.label}\t{match.name}\t{len(match.practices)} practices\t"
+                       f"{match.period or ''}\t{match.source}")
+            typer.echo(" ".join(match.practices))
+            return
+        kinds = [kind.value] if kind else [k for k in h.levels() if k != "practice"]
+        if kind and kind.value not in h.levels():
+            raise ConfigError(f"{h.source}: no {kind.value} areas (it has: "
+                              f"{', '.join(h.levels())})")
+        table = pd.concat([h.areas(k).assign(kind=k) for k in kinds], ignore_index=True)
+        table = table.rename(columns={"n_practices": "practices"})
+        typer.echo(table[["code", "name", "kind", "practices"]].to_string(index=False))
 
 
 @app.command()

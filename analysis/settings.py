@@ -246,6 +246,19 @@ class UrgentCareSettings(Model):
     period: DateRange | None = None
 
 
+class Areas(Model):
+    """Names for areas found in the data (``areas:``; see docs/areas.md).
+
+    ``aliases`` maps a short name to what it stands for (a code or a name: ``bsol: QHL``);
+    ``clusters`` names groups of practices (name -> practice codes). Membership itself always
+    comes from the files of the snapshot, never from here.
+    """
+
+    aliases: dict[Text, Text] = Field(default_factory=dict)
+    clusters: dict[Text, Annotated[list[Text], Field(min_length=1)]] = Field(
+        default_factory=dict)
+
+
 class Settings(Model):
     """The whole of ``config/config.yaml``."""
 
@@ -258,6 +271,7 @@ class Settings(Model):
     report: ReportSettings
     scenarios: ScenarioSettings
     urgent_care: UrgentCareSettings = Field(default_factory=UrgentCareSettings)
+    areas: Areas = Field(default_factory=Areas)
 
 
 def check_stp_slugs(s: Settings, source: str) -> Settings:
