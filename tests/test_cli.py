@@ -20,7 +20,7 @@ from analysis.config import DATA_DEMO, ROOT, resolve_area, settings
 from analysis.report import runner
 from analysis.util.errors import ConfigError, InputError
 
-COMMANDS = ["report", "reports", "data", "bench", "national", "kernel", "lock"]
+COMMANDS = ["report", "reports", "data", "bench", "national", "kernel", "lock", "areas"]
 
 
 def invoke(*args: str):
