@@ -94,7 +94,7 @@ def read_epraccur(path) -> pd.DataFrame:
         Not an epraccur file (one line saying what was expected), a row of the wrong length,
         a date that is not YYYYMMDD, an unknown status, a setting that is not a number.
     """
-    expected = ("the ODS GP practices file epraccur.csv (no header row; 27 fields: code, name, "
+    expected = ("ODS GP practices file epraccur.csv (no header row; 27 fields: code, name, "
                 "..., open date YYYYMMDD in field 11)")
     src = pick(path, _is_epraccur, expected)
     data = src.read_bytes()

@@ -89,6 +89,11 @@ def _read(src: Source, names: dict[str, str], expected: str) -> pd.DataFrame:
     return raw.apply(lambda s: s.str.strip())
 
 
+def _file_names(src: Source, names: dict[str, str]) -> dict[str, str]:
+    """The file's own header name of each column read (file name -> ours)."""
+    return {h: names[h.upper()] for h in src.header if h.upper() in names}
+
+
 def _period(raw: pd.DataFrame, label) -> str | None:
     """'YYYY-MM' of the one EXTRACT_DATE in the file (None without that column)."""
     if "extract_date" not in raw:
@@ -114,8 +119,15 @@ def _counts(raw: pd.DataFrame, label, columns: dict[str, str]) -> pd.DataFrame:
     return raw
 
 
-def _finish(out: pd.DataFrame, schema, label, period, whole: list[str]) -> pd.DataFrame:
-    validate(out.set_axis(out.index + 2), schema, label, numbered=True)
+def _finish(out: pd.DataFrame, schema, label, period, whole: list[str],
+            names: dict[str, str]) -> pd.DataFrame:
+    """Validated (an error names the file's own column), counts as int, ``attrs`` set."""
+    try:
+        validate(out.set_axis(out.index + 2), schema, label, numbered=True)
+    except InputError as exc:
+        published = {v: k for k, v in names.items()}
+        raise InputError(label, exc.message, row=exc.row,
+                         column=published.get(exc.column, exc.column)) from None
     for c in whole:
         if c in out and not out[c].isna().any():
             out[c] = out[c].astype("int64")
@@ -146,7 +158,7 @@ def read_patients_registered(path) -> pd.DataFrame:
         Not this file (one line saying what was expected), a count that is not a whole number
         from 0 to 200,000, a practice twice, several extract dates.
     """
-    expected = ("a Patients Registered at a GP Practice totals CSV (gp-reg-pat-prac-all.csv: "
+    expected = ("Patients Registered at a GP Practice totals CSV (gp-reg-pat-prac-all.csv: "
                 "CODE and NUMBER_OF_PATIENTS)")
     src = _source(path, {"CODE|PRACTICE_CODE", "NUMBER_OF_PATIENTS|TOTAL_ALL"}, expected)
     raw = _read(src, TOTALS, expected)
@@ -172,7 +184,7 @@ def read_patients_registered(path) -> pd.DataFrame:
              *GEO_ORDER,
              "number_of_patients", "male", "female"]
     return _finish(out[[c for c in order if c in out]], TOTALS_SCHEMA, src.label, period,
-                   ["number_of_patients", "male", "female"])
+                   ["number_of_patients", "male", "female"], _file_names(src, TOTALS))
 
 
 def read_patients_quinary(path) -> pd.DataFrame:
@@ -191,7 +203,7 @@ def read_patients_quinary(path) -> pd.DataFrame:
         and age 'ALL') and the rows for other organisation types are left out. ``attrs``:
         ``source``, ``period``, ``practices``.
     """
-    expected = ("a Patients Registered at a GP Practice quinary age CSV "
+    expected = ("Patients Registered at a GP Practice quinary age CSV "
                 "(gp-reg-pat-prac-quin-age.csv: ORG_CODE, SEX, AGE_GROUP_5, NUMBER_OF_PATIENTS)")
     src = _source(path, {"ORG_CODE", "SEX", "AGE_GROUP_5", "NUMBER_OF_PATIENTS"}, expected)
     raw = _read(src, QUINARY, expected)
@@ -203,7 +215,7 @@ def read_patients_quinary(path) -> pd.DataFrame:
     raw["sex"] = raw["sex"].str.lower()
     raw = _counts(raw, src.label, {"patients": "NUMBER_OF_PATIENTS"})
     out = _finish(raw[["practice_code", "sex", "age_band", "patients"]], QUINARY_SCHEMA,
-                  src.label, period, ["patients"])
+                  src.label, period, ["patients"], _file_names(src, QUINARY))
     out.attrs["practices"] = int(out["practice_code"].nunique())
     return out
 
@@ -224,14 +236,15 @@ def read_practice_map(path) -> pd.DataFrame:
         releases: ``ccg_*`` and ``stp_*``), those the file has. ``attrs``: ``source``,
         ``period``.
     """
-    expected = ("a Patients Registered at a GP Practice mapping CSV (gp-reg-pat-prac-map.csv: "
+    expected = ("Patients Registered at a GP Practice mapping CSV (gp-reg-pat-prac-map.csv: "
                 "PRACTICE_CODE, PCN_CODE and SUB_ICB_LOCATION_CODE or CCG_CODE)")
     src = _source(path, {"PRACTICE_CODE", "PCN_CODE", "SUB_ICB_LOCATION_CODE|CCG_CODE"},
                   expected)
     raw = _read(src, MAP, expected)
     period = _period(raw, src.label)
     order = ["practice_code", "practice_name", "postcode", *GEO_ORDER]
-    return _finish(raw[[c for c in order if c in raw]], MAP_SCHEMA, src.label, period, [])
+    return _finish(raw[[c for c in order if c in raw]], MAP_SCHEMA, src.label, period, [],
+                   _file_names(src, MAP))
 
 
 READERS: dict[str, Callable[..., pd.DataFrame]] = {
