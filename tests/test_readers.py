@@ -464,13 +464,18 @@ def test_reference_contract_type_normalised(payments_csv, text, expected):
     assert read_practice_reference(path).loc[0, "contract_type"] == expected
 
 
-@pytest.mark.parametrize("text", ["XYZ", "", "GMS/PMS", "G M S", "ND"])
-def test_reference_contract_type_rejected(payments_csv, text):
+@pytest.mark.parametrize("text, expected", [
+    ("XYZ", "XYZ"), ("GMS/PMS", "GMS/PMS"), ("G M S", "G M S"), ("", None), ("ND", None),
+    ("Unknown", None), ("UNKNOWN", None),
+])
+def test_reference_unknown_contract_type_kept_not_guessed(payments_csv, text, expected):
     path = payments_csv(["M1", "M2", {"Practice Code": "M3", "Contract Type": text}])
-    with pytest.raises(InputError) as info:
-        read_practice_reference(path)
-    assert str(info.value) == ("payments.csv, row 4, column 'Contract Type': expected contract "
-                               f"type GMS, PMS or APMS, found {text!r}")
+    ref = read_practice_reference(path)
+    assert ref["practice_code"].tolist() == ["M1", "M2", "M3"]
+    value = ref.loc[2, "contract_type"]
+    assert _is_na(value) if expected is None else value == expected
+    assert ref.attrs["contract_type_unknown"] == (expected is None)
+    assert ref.attrs["contract_type_other"] == ({} if expected is None else {expected: 1})
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -484,18 +489,27 @@ def test_reference_registered_patients(payments_csv, text, expected):
 
 
 @pytest.mark.parametrize("text, fragment", [
-    ("12.5", "expected a whole number"),
     ("-5", "expected a number >= 0"),
     ("many", "expected a number"),
     ("nan", "expected a number"),
+    ("250000", "expected a number of registered patients from 0 to 200,000, found '250000.0'"),
 ])
 def test_reference_registered_patients_rejected(payments_csv, text, fragment):
     column = "Number of Registered Patients (Last Known Figure)"
-    path = payments_csv([{"Practice Code": "M1", column: text}])
+    path = payments_csv(["M0", {"Practice Code": "M1", column: text}])
     with pytest.raises(InputError) as info:
         read_practice_reference(path)
-    assert (info.value.row, info.value.column) == (2, column)
+    assert (info.value.row, info.value.column) == (3, column)
     assert fragment in str(info.value)
+
+
+def test_reference_registered_patients_as_averages_are_float(payments_csv):
+    column = "Number of Registered Patients (Last Known Figure)"
+    ref = read_practice_reference(payments_csv([{"Practice Code": "M1", column: "4095.25"},
+                                                {"Practice Code": "M2", column: "10"}]))
+    assert str(ref["registered_patients"].dtype) == "Float64"
+    assert ref["registered_patients"].tolist() == [4095.25, 10.0]
+    assert ref.attrs["patients_measure"] == "last known"
 
 
 @pytest.mark.parametrize("dropped", ["Practice Code", "CCG Code", "Practice Open Date",
@@ -660,12 +674,13 @@ def test_blank_lines_do_not_shift_row_numbers(tmp_path):
     assert info.value.row == 5 and info.value.column == "age"
 
 
-def test_reference_blank_open_date_is_an_error(payments_csv):
-    path = payments_csv(["M1"])
+def test_reference_blank_open_date_is_unknown_and_counted(payments_csv):
+    path = payments_csv(["M1", "M2"])
     text = path.read_text(encoding="latin-1").replace("01/04/1974", "", 1)
     path.write_text(text, encoding="latin-1")
-    with pytest.raises(InputError, match=r"row 2, column 'Practice Open Date': open date is blank"):
-        read_practice_reference(path)
+    ref = read_practice_reference(path)
+    assert ref["open_date"].isna().tolist() == [True, False]
+    assert ref.attrs["open_date_missing"] == 1
 
 
 @pytest.mark.parametrize("reader", ["read_gpw_practice_csv", "read_practice_reference",

@@ -4,7 +4,8 @@
   Detailed* CSV, current column set (``SUB_ICB_*``/``ICB_*``) or an older release
   (``CCG_*``/``STP_*``, ``TOTAL_GP_EXRRL_*``).
 * :func:`read_practice_reference`: *NHS Payments to General Practice*, practice-level CSV
-  (latin-1), the practice reference (CCG, contract type, open and close dates, list size).
+  (any year's layout; :mod:`analysis.io.payments`), the practice reference (CCG or sub-ICB,
+  contract type, open and close dates, list size).
 * :func:`read_staff_records`: staff-level records, one row per person per practice post.
 
 Every problem is raised as :class:`analysis.util.errors.InputError` naming the file, the row (the
@@ -39,7 +40,7 @@ GPW_TABLE_COLUMNS = [
 # Derived, same meaning in every release: GPs excluding registrars, retainers and locums.
 EXRRL_FTE = "TOTAL_GP_EXRRL_FTE"
 
-PAYMENTS_COLUMNS = {  # header as published -> our name (matched ignoring case and spaces)
+PAYMENTS_COLUMNS = {  # header as published (2017-18) -> our name; other years: io.payments
     "NHS England (Region) code": "region_code",
     "CCG Code": "ccg_code",
     "CCG NAME": "ccg_name",
@@ -54,9 +55,6 @@ PAYMENTS_COLUMNS = {  # header as published -> our name (matched ignoring case a
     "Number of Registered Patients (Last Known Figure)": "registered_patients",
     "Number of Weighted Patients (Last Known Figure)": "weighted_patients",
 }
-PAYMENTS_REQUIRED = ["practice_code", "ccg_code", "open_date", "close_date", "contract_type",
-                     "registered_patients"]
-CONTRACT_TYPES = frozenset({"GMS", "PMS", "APMS"})
 
 STAFF_COLUMNS = ["practice_code", "staff_id", "staff_group", "age", "fte"]
 
@@ -438,61 +436,22 @@ def parse_dates(values: pd.Series, path, column: str) -> pd.Series:
 
 
 def read_practice_reference(path) -> pd.DataFrame:
-    """Read an NHS Payments to General Practice practice-level CSV (latin-1).
+    """Read an NHS Payments to General Practice practice-level CSV, any year's layout.
+
+    See :func:`analysis.io.payments.read_payments` (CCG or sub-ICB geography, patients as last
+    known figures or averages, blank open dates, organisations that are not GP practices).
 
     Returns
     -------
     DataFrame
         Columns ``practice_code, practice_name, ccg_code, ccg_name, region_code, postcode,
         open_date, close_date, contract_type, dispensing, rurality, registered_patients,
-        weighted_patients`` (those present); payment lines are not read.
+        weighted_patients`` (those present; ``sub_icb_*``, ``pcn_*``, ``practice_type`` and
+        ``is_gp_practice`` in the files that have them); payment lines are not read.
     """
-    path = Path(path)
-    header = _read_header(path, "latin-1")
-    by_key = {h.strip().lower(): h for h in header}
-    missing = [k for k, v in PAYMENTS_COLUMNS.items() if v in PAYMENTS_REQUIRED
-               and k.lower() not in by_key]
-    if missing:
-        raise InputError(path, "required column missing; expected an NHS Payments to General "
-                         "Practice practice-level CSV", row=1, column=missing[0])
-    present = {by_key[k.lower()]: v for k, v in PAYMENTS_COLUMNS.items() if k.lower() in by_key}
-    raw = _read_text_columns(path, list(present), "latin-1").rename(columns=present)
-    file_col = {v: k for k, v in present.items()}
-    out = pd.DataFrame(index=raw.index)
-    for c in raw.columns:
-        if c in ("open_date", "close_date"):
-            out[c] = parse_dates(raw[c], path, file_col[c])
-        elif c == "registered_patients":
-            out[c] = parse_numeric(raw[c], path, file_col[c], integer=True)
-        elif c == "weighted_patients":
-            out[c] = parse_numeric(raw[c], path, file_col[c])
-        else:
-            out[c] = raw[c].astype("string").str.strip()
-    out["practice_code"] = out["practice_code"].str.upper()
-    out["contract_type"] = out["contract_type"].str.upper()
-    bad = ~out["contract_type"].isin(CONTRACT_TYPES)
-    if bad.any():
-        i = int(bad.idxmax())
-        raise InputError(path, f"expected contract type GMS, PMS or APMS, found "
-                         f"{raw.loc[i, 'contract_type']!r}", row=i + 2,
-                         column=file_col["contract_type"])
-    dup = out["practice_code"].duplicated()
-    if dup.any():
-        i = int(dup.idxmax())
-        raise InputError(path, f"practice {out.loc[i, 'practice_code']} appears more than once",
-                         row=i + 2, column=file_col["practice_code"])
-    no_open = out["open_date"].isna()
-    if no_open.any():
-        i = int(no_open.idxmax())
-        raise InputError(path, "open date is blank; expected a date such as 01/04/1974",
-                         row=i + 2, column=file_col["open_date"])
-    wrong = out["close_date"].notna() & (out["close_date"] < out["open_date"])
-    if wrong.any():
-        i = int(wrong.idxmax())
-        raise InputError(path, "close date is before open date", row=i + 2,
-                         column=file_col["close_date"])
-    out.attrs["path"] = str(path)
-    return out
+    from analysis.io.payments import read_payments  # payments builds on this module's helpers
+
+    return read_payments(path)
 
 
 def open_on(reference: pd.DataFrame, snapshot) -> pd.DataFrame:
