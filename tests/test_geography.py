@@ -304,9 +304,14 @@ MAP_HEADER = ["PUBLICATION", "EXTRACT_DATE", "PRACTICE_CODE", "PRACTICE_NAME", "
               "SUB_ICB_LOCATION_NAME", "ONS_ICB_CODE", "ICB_CODE", "ICB_NAME"]
 
 
+def _code(practice: str) -> str:
+    """A practice code in the published form (P4 -> M85004) for the files written here."""
+    return f"M8500{practice[1:]}"
+
+
 def _map_rows():
-    return [["GP", "01Jul2026", r[0], f"PRACTICE {r[0]}", r[1], r[2], "E38", r[3], r[4], "E54",
-             r[5], r[6]] for r in ROWS]
+    return [["GP", "01Jul2026", _code(r[0]), f"PRACTICE {r[0]}", r[1], r[2], "E38", r[3], r[4],
+             "E54", r[5], r[6]] for r in ROWS]
 
 
 def test_mapping_frame_maps_the_map_layout(tmp_path):
@@ -315,7 +320,7 @@ def test_mapping_frame_maps_the_map_layout(tmp_path):
                                  "sub_icb_code", "sub_icb_name", "icb_code", "icb_name"]
     assert got.attrs == {"source": "gp-reg-pat-prac-map.zip:gp-reg-pat-prac-map.csv",
                          "period": "2026-07"}
-    assert hierarchy(got).practices("icb", "QUA") == ("P4", "P5")
+    assert hierarchy(got).practices("icb", "QUA") == ("M85004", "M85005")
 
 
 def test_mapping_frame_in_standard_names_and_errors(tmp_path):
@@ -328,7 +333,9 @@ def test_mapping_frame_in_standard_names_and_errors(tmp_path):
     with pytest.raises(InputError, match=r"other.csv, row 1: no practice-to-area mapping CSV"):
         geo.mapping_frame(bad)
     rows = [r[:1] + ["yesterday"] + r[2:] for r in _map_rows()]
-    with pytest.raises(InputError, match=r"row 2, column 'EXTRACT_DATE': date 'yesterday'"):
+    with pytest.raises(InputError, match=r"row 2, column 'EXTRACT_DATE': expected an extract "
+                                         r"date such as 01JAN2021 or 2025-10-01, found "
+                                         r"'yesterday'"):
         geo.mapping_frame(_zip(tmp_path, rows, MAP_HEADER))
 
 
@@ -361,7 +368,7 @@ def test_cli_lists_and_finds(tmp_path):
     assert res.exit_code == 0, res.output
     assert res.stdout.splitlines() == [
         f"ICB QHL\t{BSOL}\t3 practices\t2026-07\tgp-reg-pat-prac-map.zip:gp-reg-pat-prac-map.csv",
-        "P1 P2 P3"]
+        "M85001 M85002 M85003"]
 
 
 def test_cli_unknown_area_exits_2_with_one_line(tmp_path):

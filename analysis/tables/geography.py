@@ -25,10 +25,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.csv as pv
 
+from analysis.io import patients
 from analysis.io.archive import pick
+from analysis.io.arrowcsv import check_text, read_text
 from analysis.tables.area_names import (
     PREFERENCE,
     core_name,
@@ -556,33 +556,24 @@ def mapping_frame(path) -> pd.DataFrame:
             and std != "practice_code")
 
     source = pick(path, accepts, "practice-to-area mapping CSV (PRACTICE_CODE and area codes)")
-    wanted = {h: MAP_COLUMNS[h.upper()] for h in source.header if h.upper() in MAP_COLUMNS}
-    dates = [h for h in source.header if h.upper() in PERIOD_COLUMNS]
-    usecols = list(wanted) + dates[:1]
-    frame = _read(source, usecols)
-    out = frame[list(wanted)].rename(columns=wanted).astype(str)
-    out = out.loc[:, ~out.columns.duplicated()]
+    upper = {h.upper() for h in source.header}
+    if "PCN_CODE" in upper and upper & {"SUB_ICB_LOCATION_CODE", "CCG_CODE"}:
+        return patients.read_practice_map(path)  # the Patients Registered map, as published
+    data = source.read_bytes()
+    check_text(data, source.label, "a practice-to-area mapping CSV")
+    names = {**MAP_COLUMNS, **{p: p for p in PERIOD_COLUMNS}}
+    positions: dict[int, str] = {}
+    for i, h in enumerate(source.header):
+        name = names.get(h.upper())
+        if name is not None and name not in positions.values():
+            positions[i] = name
+    frame, _ = read_text(data, source.label, positions, len(source.header))
+    out = frame[[c for c in frame if c not in PERIOD_COLUMNS]].copy()
     out.attrs["source"] = source.label
+    dates = [c for c in frame if c in PERIOD_COLUMNS]
     if dates:
         out.attrs["period"] = _period(frame[dates[0]], source.label, dates[0])
     return out
-
-
-def _read(source, usecols: list[str]) -> pd.DataFrame:
-    """The columns ``usecols`` as text (pyarrow; UTF-8, else Windows-1252)."""
-    for encoding in ("utf8", "cp1252"):
-        options = pv.ConvertOptions(include_columns=usecols, strings_can_be_null=False,
-                                    column_types={c: pa.string() for c in usecols})
-        try:
-            with source.open() as fh:
-                return pv.read_csv(fh, read_options=pv.ReadOptions(encoding=encoding),
-                                   convert_options=options).to_pandas()
-        except pa.ArrowInvalid as exc:
-            if encoding == "utf8" and "UTF8" in str(exc).upper():
-                continue
-            raise InputError(source.label, f"not a readable CSV ({' '.join(str(exc).split())})"
-                             ) from None
-    raise AssertionError("unreachable")  # pragma: no cover - cp1252 decodes any byte
 
 
 def _period(values: pd.Series, label: str, column: str) -> str | None:
