@@ -812,7 +812,8 @@ def _build(csv_path: Path, cache_dir, columns) -> tuple[pd.DataFrame, Path]:
     csv_mtime = before.st_mtime_ns
     meta = {"version": CACHE_VERSION, "sha256": digest, "source": str(csv_path.resolve()),
             "columns": list(columns) if columns else None,
-            "format": df.attrs.get("format"), "rows": len(df)}
+            "format": df.attrs.get("format"), "rows": len(df),
+            "attrs": {k: v for k, v in df.attrs.items() if k in ("source", "period")}}
     out = write_frame(cache_path(csv_path, cache_dir), df, meta, compression="zstd")
     # never older than the CSV it was made from, even if the CSV's clock ran ahead
     stamp = max(out.stat().st_mtime_ns, csv_mtime)
@@ -860,7 +861,8 @@ def read_cached(csv_path, cache_dir=CACHE_DIR, columns: list[str] | None = None,
         if got is not None:
             df, meta = got
             df.attrs.clear()
-            df.attrs.update(format=meta.get("format"), path=str(csv_path))
+            df.attrs.update(format=meta.get("format"), path=str(csv_path),
+                            **(meta.get("attrs") or {}))
             return df
     return _build(csv_path, cache_dir, columns)[0]
 
