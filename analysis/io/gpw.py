@@ -203,14 +203,13 @@ def row_periods(year: pd.Series, month: pd.Series, label: str, columns: tuple[st
     """'YYYY-MM' of each row from its year and month text; other text an error naming the row."""
     y = pd.to_numeric(year, errors="coerce")
     m = pd.to_numeric(month, errors="coerce")
-    for values, col, ok in ((y, columns[0], y.between(1990, 2100)),
-                            (m, columns[1], m.between(1, 12))):
+    for text, col, ok, what in ((year, columns[0], y.between(1990, 2100), "year"),
+                                (month, columns[1], m.between(1, 12), "month")):
         bad = ~ok.fillna(False)
         if bad.any():
             i = bad.idxmax()
-            text = (year if col == columns[0] else month)[i]
-            raise InputError(label, f"expected a {'year' if col == columns[0] else 'month'}, "
-                             f"found {text!r}", row=int(i), column=col)
+            raise InputError(label, f"expected a {what}, found {text[i]!r}", row=int(i),
+                             column=col)
     return y.astype(int).astype(str) + "-" + m.astype(int).map("{:02d}".format)
 
 
@@ -230,7 +229,8 @@ def choose_period(periods: pd.Series, period: str | None, label: str) -> tuple[p
 
 
 def file_periods(frame: pd.DataFrame, source: Source, period: str | None,
-                 columns: dict[tuple[str, str], tuple[str, str]]) -> tuple[pd.DataFrame, str | None]:
+                 columns: dict[tuple[str, str], tuple[str, str]],
+                 ) -> tuple[pd.DataFrame, str | None]:
     """Rows of one period and that period: from year/month columns when the frame has them
     (``columns`` maps the frame's pair of names to the file's, for errors), else the file
     name; asking for a period the file does not hold is an error."""
