@@ -1110,7 +1110,7 @@ def format_bench(r: dict) -> str:
         f"{reader['peak_rss_mib']:.0f} MiB vs {floor['peak_rss_mib']:.0f} MiB "
         f"(+{reader['step_mib']:.0f} vs +{floor['step_mib']:.0f} MiB during the read)",
     ]
-    if "floor_usecols" in r["steps"]:
+    if "reader_vs_floor_usecols" in r:
         lines.append(f"reader vs pandas.read_csv of the reader's columns: "
                      f"{r['reader_vs_floor_usecols']:.2f} x ({reader['seconds']:.3f} s vs "
                      f"{r['steps']['floor_usecols']['seconds']:.3f} s)")
