@@ -298,6 +298,10 @@ def test_format_bench():
                                                 "practices": [10, 9]}
     text = ns.format_bench(result)
     assert "reader vs floor: 1.00 x" in text and "2024-02 0.500 -> 2024-03 0.600" in text
+    assert "usecols" not in text.splitlines()[-1]
+    result["reader_vs_floor_usecols"] = 3.5
+    assert "reader vs pandas.read_csv of the reader's columns: 3.50 x (0.500 s vs 0.500 s)" \
+        in ns.format_bench(result)
 
 
 def test_cli_write(tmp_path):

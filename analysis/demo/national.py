@@ -812,7 +812,8 @@ def _build(csv_path: Path, cache_dir, columns) -> tuple[pd.DataFrame, Path]:
     csv_mtime = before.st_mtime_ns
     meta = {"version": CACHE_VERSION, "sha256": digest, "source": str(csv_path.resolve()),
             "columns": list(columns) if columns else None,
-            "format": df.attrs.get("format"), "rows": len(df)}
+            "format": df.attrs.get("format"), "rows": len(df),
+            "attrs": {k: v for k, v in df.attrs.items() if k in ("source", "period")}}
     out = write_frame(cache_path(csv_path, cache_dir), df, meta, compression="zstd")
     # never older than the CSV it was made from, even if the CSV's clock ran ahead
     stamp = max(out.stat().st_mtime_ns, csv_mtime)
@@ -860,7 +861,8 @@ def read_cached(csv_path, cache_dir=CACHE_DIR, columns: list[str] | None = None,
         if got is not None:
             df, meta = got
             df.attrs.clear()
-            df.attrs.update(format=meta.get("format"), path=str(csv_path))
+            df.attrs.update(format=meta.get("format"), path=str(csv_path),
+                            **(meta.get("attrs") or {}))
             return df
     return _build(csv_path, cache_dir, columns)[0]
 
@@ -902,6 +904,7 @@ def series_pass(files, cache_dir) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 _STEPS = {
     "floor": "floor: pandas.read_csv(path), all columns",
+    "floor_usecols": "pandas.read_csv(path, usecols=the reader's columns)",
     "reader": "project reader (read_gpw_practice_csv)",
     "floor_pyarrow": "pandas.read_csv(path, engine='pyarrow'), all columns",
     "pyarrow_usecols": "pandas.read_csv engine='pyarrow', reader's columns as text",
@@ -960,7 +963,7 @@ def _measure_child(kind: str, csv: Path, cache_dir: Path, series_dir: Path) -> d
     if kind == "series_warm" and any(cache_status(f, cache_dir) != "fresh" for f in files):
         raise GPWorkforceError("series_warm needs fresh caches: run series_cold first")
     usecols = None
-    if kind == "pyarrow_usecols":
+    if kind in ("pyarrow_usecols", "floor_usecols"):
         usecols = [c for c in TABLE_FIELDS if c not in ("PCN_CODE", "PCN_NAME", "REGION_CODE",
                                                         "REGION_NAME")]
     before = _start_peak()
@@ -968,6 +971,8 @@ def _measure_child(kind: str, csv: Path, cache_dir: Path, series_dir: Path) -> d
     t0 = time.perf_counter()
     if kind == "floor":
         rows = len(pd.read_csv(csv))
+    elif kind == "floor_usecols":
+        rows = len(pd.read_csv(csv, usecols=usecols))
     elif kind == "floor_pyarrow":
         rows = len(pd.read_csv(csv, engine="pyarrow"))
     elif kind == "pyarrow_usecols":
@@ -1066,6 +1071,8 @@ def bench(n_practices: int = 6500, months: int = 120, tmp_dir=None, repeat: int 
             "write_seconds": write_s, "series_write_seconds": series_write_s,
             "steps": steps,
             "reader_vs_floor": steps["reader"]["rows_per_s"] / steps["floor"]["rows_per_s"],
+            "reader_vs_floor_usecols": (steps["reader"]["rows_per_s"]
+                                        / steps["floor_usecols"]["rows_per_s"]),
         }
         # what the same series would take with all 805 columns (size scales with rows)
         result["full_series_gb_estimate"] = (result["file_mb"] / n_practices
@@ -1103,6 +1110,10 @@ def format_bench(r: dict) -> str:
         f"{reader['peak_rss_mib']:.0f} MiB vs {floor['peak_rss_mib']:.0f} MiB "
         f"(+{reader['step_mib']:.0f} vs +{floor['step_mib']:.0f} MiB during the read)",
     ]
+    if "reader_vs_floor_usecols" in r:
+        lines.append(f"reader vs pandas.read_csv of the reader's columns: "
+                     f"{r['reader_vs_floor_usecols']:.2f} x ({reader['seconds']:.3f} s vs "
+                     f"{r['steps']['floor_usecols']['seconds']:.3f} s)")
     series = r["steps"]["series_warm"].get("series")
     if series:
         lines.append(f"England GP FTE per 1,000 patients: {series['period'][0]} "

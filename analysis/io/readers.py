@@ -17,12 +17,17 @@ from __future__ import annotations
 
 import csv
 import gzip
+import tempfile
+import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
+from analysis.io import gpw
 from analysis.io import gpw_fields as gpw_fields
+from analysis.io.archive import Source, pick
 from analysis.util.errors import InputError
 from analysis.util.markers import MISSING_MARKERS
 from analysis.util.periods import parse_dates as _parse_dates
@@ -343,36 +348,50 @@ def gpw_format(header: list[str]) -> str:
     return ""
 
 
-def read_gpw_practice_csv(path, columns: list[str] | None = None) -> pd.DataFrame:
-    """Read an NHS Digital GPW practice-level (detailed) CSV.
+def read_gpw_practice_csv(path, columns: list[str] | None = None,
+                          period: str | None = None) -> pd.DataFrame:
+    """Read an NHS Digital GPW practice-level (detailed) CSV, or the release zip holding it.
 
     Parameters
     ----------
     path : str or Path
-        The CSV as downloaded (current or older release).
+        The CSV as downloaded (current or older release, headers in any case), or a zip
+        holding it among other files (the Detailed CSV is chosen by its header).
     columns : list of str, optional
         Measure columns to read, by their current names; default :data:`GPW_TABLE_COLUMNS`.
         ``TOTAL_GP_EXRRL_FTE`` is always derived (see Notes).
+    period : str, optional
+        'YYYY-MM' to keep when the file holds several months (``YEAR``/``MONTH`` columns);
+        without it such a file is an error listing the periods found.
 
     Returns
     -------
     DataFrame
         One row per practice; identifiers renamed to the current names (``SUB_ICB_CODE`` ...),
         counts as ``Int64`` and FTEs as ``Float64`` with missing values where the file said
-        'ND'/'NA', the ``*_SOURCE`` estimate flags as text. ``attrs`` holds ``format``
-        ('current' or 'old') and ``path``.
+        'ND'/'NA', the ``*_SOURCE`` estimate flags as text. Headcounts are kept as published
+        (never summed). ``attrs`` holds ``format`` ('current' or 'old'), ``path``, ``source``
+        and ``period`` (when the file or its name says it).
 
     Notes
     -----
     ``TOTAL_GP_EXRRL_FTE`` (GPs excluding registrars, retainers and locums) is read as published
     from older releases and derived as ``TOTAL_GP_EXTGL_FTE - TOTAL_GP_RET_FTE`` from current
-    ones, whose EXTGL measure includes retainers.
+    ones, whose EXTGL measure includes retainers. The columns are parsed by pyarrow; a file it
+    cannot parse cleanly is read again by the slower row-checking reader, which names the row.
+    Values are checked against :data:`analysis.io.gpw.DETAILED_SCHEMA`.
     """
     path = Path(path)
-    header = _read_header(path, "utf-8")
+    if path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
+        source = pick(path, gpw.is_detailed, "GPW Practice Level - Detailed CSV")
+        header = validate_header(source.label, source.header)
+    else:
+        header = _read_header(path, "utf-8")
+        source = Source(path, None, header)
+    label = path if source.member is None else source.label  # errors name the file
     fmt = gpw_format(header)
     if not fmt:
-        raise InputError(path, "not a GPW practice-level CSV: expected PRAC_CODE and "
+        raise InputError(label, "not a GPW practice-level CSV: expected PRAC_CODE and "
                          "SUB_ICB_CODE (current) or CCG_CODE (older releases) in the header",
                          row=1)
     by_upper = {h.upper(): h for h in header}
@@ -390,33 +409,73 @@ def read_gpw_practice_csv(path, columns: list[str] | None = None) -> pd.DataFram
     for c in need:
         name = to_file.get(c, c)
         if name not in by_upper:
-            raise InputError(path, f"required column missing (GPW {fmt} release format)", row=1,
-                             column=name)
+            raise InputError(label, f"required column missing (GPW {fmt} release format)",
+                             row=1, column=name)
         usecols.append(by_upper[name])
     usecols += [by_upper[to_file.get(c, c)] for c in optional if to_file.get(c, c) in by_upper]
-    raw = _read_text_columns(path, usecols, "utf-8")
-    raw.columns = [c.upper() for c in raw.columns]
-    raw = raw.rename(columns=to_current)
-    out = pd.DataFrame(index=raw.index)
-    for c in raw.columns:
-        kind = gpw_fields.field_kind(c)
+    dated = "YEAR" in by_upper and "MONTH" in by_upper  # several releases in one table
+    if dated:
+        usecols += [by_upper["YEAR"], by_upper["MONTH"]]
+    usecols.sort(key=header.index)  # file order, as pandas returns them
+    table = gpw.arrow_text(source, header, usecols)
+    if table is not None and pc.any(pc.equal(table[by_upper["PRAC_CODE"]], "")).as_py():
+        table = None  # rows without a code (empty rows are skipped there, keeping line numbers)
+    if table is None:
+        raw = _careful_text(source, usecols)
+        text = {c.upper(): raw[c] for c in raw.columns}
+    else:
+        text = {c.upper(): table[c] for c in usecols}
+    out = pd.DataFrame(index=pd.RangeIndex(len(table)) if table is not None else raw.index)
+    for c, values in text.items():
+        if c in ("YEAR", "MONTH"):
+            continue
+        cur = to_current.get(c, c)
+        kind = gpw_fields.field_kind(cur)
+        series = values.to_pandas() if table is not None else values
         if kind in ("id", "source"):
-            out[c] = raw[c].astype("string").str.strip()
-        else:
-            out[c] = parse_numeric(raw[c], path, to_file.get(c, c), integer=(kind == "count"))
+            out[cur] = series.astype("string").str.strip()
+            continue
+        num = gpw.arrow_numbers(values, integer=kind == "count") if table is not None else None
+        out[cur] = num if num is not None else parse_numeric(series, label, c,
+                                                             integer=(kind == "count"))
+    if dated:
+        years = pd.DataFrame({c: (v.to_pandas() if table is not None else v).astype("string")
+                              .str.strip() for c, v in text.items() if c in ("YEAR", "MONTH")})
+        years.index = out.index + 2
+        kept, got = gpw.file_periods(years, source, period, {
+            ("YEAR", "MONTH"): (by_upper["YEAR"], by_upper["MONTH"])})
+        out = out[out.index.isin(kept.index - 2)]
+    else:
+        got = gpw.file_periods(out.iloc[:0], source, period, {})[1]
     codes = out["PRAC_CODE"]
     if (codes.isna() | (codes == "")).any():
         i = int((codes.isna() | (codes == "")).idxmax())
-        raise InputError(path, "practice code is blank", row=i + 2, column="PRAC_CODE")
+        raise InputError(label, "practice code is blank", row=i + 2, column="PRAC_CODE")
     dup = codes.duplicated()
     if dup.any():
         i = int(dup.idxmax())
-        raise InputError(path, f"practice {codes[i]} appears more than once; expected one row "
-                         "per practice", row=i + 2, column="PRAC_CODE")
+        raise InputError(label, f"practice {codes[i]} appears more than once; expected one "
+                         "row per practice", row=i + 2, column="PRAC_CODE")
+    gpw.validate_detailed(out, label)
     if fmt == "current":
         out[EXRRL_FTE] = out["TOTAL_GP_EXTGL_FTE"] - out["TOTAL_GP_RET_FTE"]
-    out.attrs.update(format=fmt, path=str(path))
+    out.attrs.update(format=fmt, path=str(path), source=source.label)
+    if got:
+        out.attrs["period"] = got
     return out
+
+
+def _careful_text(source: Source, usecols: list[str]) -> pd.DataFrame:
+    """The row-checking pandas read of :func:`_read_text_columns`, for a file or zip member."""
+    if source.member is None:
+        return _read_text_columns(source.path, usecols, "utf-8")
+    with tempfile.TemporaryDirectory(prefix="gpw-") as tmp:
+        copy = Path(tmp) / Path(source.member).name
+        copy.write_bytes(source.read_bytes())
+        try:
+            return _read_text_columns(copy, usecols, "utf-8")
+        except InputError as exc:
+            raise InputError(source.label, exc.message, exc.row, exc.column) from None
 
 
 # --------------------------------------------------------------------------------------------
