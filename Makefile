@@ -51,7 +51,7 @@ test: $(STAMP) ## Run the test suite (unit, back-tests, end-to-end report, nbval
 
 lint: $(STAMP) ## ruff, then the layer contracts (import-linter); notebooks stripped of outputs
 	$(VENV)/bin/ruff check analysis tests
-	$(VENV)/bin/lint-imports --config pyproject.toml --no-cache
+	$(VENV)/bin/lint-imports pyproject.toml --no-cache
 	$(VENV)/bin/nbstripout --verify notebooks/*.ipynb
 
 lock: $(STAMP) ## Re-pin requirements.txt and environment.yml from requirements.in
