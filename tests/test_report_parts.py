@@ -86,3 +86,20 @@ def test_section_keeps_its_parts_for_an_analyst(tmp_path):
     assert section.tables["t"].df.equals(table.df)
     assert section.parts[0]._repr_html_() == "<h2>Practice groups and turnover: X &amp; Y</h2>"
     assert (tmp_path / "tables" / "t.csv").exists()
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_made_inert(tmp_path):
+    """OWASP CSV injection: text cells starting with = + - @ tab CR get a leading quote;
+    numbers (negative ones included) and ordinary text are written as they are."""
+    from analysis.report.rendering import Report, formula_safe
+
+    df = pd.DataFrame({"label": ["=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)", "\tx",
+                                 "Locum - other", None],
+                       "value": [-1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]})
+    path = Report(tmp_path).save_table(df, "t")
+    back = pd.read_csv(path, keep_default_na=False)
+    assert back["label"].tolist() == ["'=HYPERLINK(\"http://x\")", "'+1", "'-2+3", "'@SUM(A1)",
+                                      "'\tx", "Locum - other", ""]
+    assert back["value"].tolist() == [-1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]
+    assert list(formula_safe(pd.DataFrame({"=x": [1]})).columns) == ["'=x"]
+    pd.testing.assert_frame_equal(formula_safe(df.iloc[5:]), df.iloc[5:])

@@ -198,6 +198,31 @@ class Section:
         display(*self.parts)
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with every text cell that a spreadsheet would run as a formula made inert.
+
+    OWASP's guidance on CSV injection: a cell beginning with ``=``, ``+``, ``-``, ``@``, a tab
+    or a carriage return is prefixed with a single quote, so a label typed into an input (a
+    practice or role name) cannot execute in the analyst's spreadsheet. Numbers (a negative
+    value in a numeric column) and column headings from the code are left as they are; the
+    headings are checked too.
+    """
+    out = df.copy()
+    for col in out.columns:
+        values = out[col]
+        if not (values.dtype == object or isinstance(values.dtype, pd.StringDtype)):
+            continue
+        risky = values.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_PREFIXES))
+        if risky.any():
+            out[col] = values.astype(object).where(~risky, "'" + values.astype(str))
+    out.columns = [("'" + c) if isinstance(c, str) and c.startswith(FORMULA_PREFIXES) else c
+                   for c in out.columns]
+    return out
+
+
 class Report:
     """Writes take-away files for one report and renders tables and charts for the HTML.
 
@@ -257,9 +282,11 @@ class Report:
 
     # -- tables ----------------------------------------------------------------------------
     def save_table(self, df: pd.DataFrame, name: str) -> Path:
-        """Write a table, unrounded, to ``tables/<name>.csv``."""
+        """Write a table, unrounded, to ``tables/<name>.csv`` (text cells made safe for
+        spreadsheets: :func:`formula_safe`)."""
         path = self.tables_dir / f"{name}.csv"
-        atomic_write_bytes(path, df.to_csv(index=False, lineterminator="\n").encode("utf-8"))
+        atomic_write_bytes(path, formula_safe(df).to_csv(index=False, lineterminator="\n")
+                           .encode("utf-8"))
         return path
 
     def table(self, df: pd.DataFrame, name: str, caption: str, formats: dict | None = None,
