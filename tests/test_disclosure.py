@@ -85,3 +85,17 @@ def test_suppress_follows_the_report_switch(monkeypatch):
     monkeypatch.setenv(disclosure.ENV, "5")
     assert disclosure.suppress(df, ["n"])["n"].isna().tolist() == [False, True, False]
     assert "1 to 4" in disclosure.suppression_note()
+
+
+def test_unlisted_free_text_is_never_published_verbatim(monkeypatch):
+    """A label no lookup knows (here a name and a date of birth typed as a role) is replaced
+    by a neutral name in published mode and shown only in internal mode."""
+    df = pd.DataFrame({"label": ["jane smith 01/02/1960", "volunteer"], "rows": [3, 1]})
+    monkeypatch.setenv(disclosure.ENV, "5")
+    shown, note = disclosure.unlisted_text(df, "label", "unlisted label")
+    assert shown["label"].tolist() == ["unlisted label 1", "unlisted label 2"]
+    assert shown["rows"].tolist() == [3, 1] and "only in internal mode" in note
+    assert df["label"].iloc[0] == "jane smith 01/02/1960"  # the input frame is not changed
+    monkeypatch.setenv(disclosure.ENV, "0")
+    shown, note = disclosure.unlisted_text(df, "label", "unlisted label")
+    assert shown["label"].tolist() == df["label"].tolist() and note == ""

@@ -104,3 +104,24 @@ def suppression_note() -> str:
     t = threshold()
     return (f"Headcounts from 1 to {t - 1} are suppressed (shown blank) to protect individuals."
             if t else "")
+
+
+def unlisted_text(df: pd.DataFrame, column: str, what: str) -> tuple[pd.DataFrame, str]:
+    """Text typed into an input that no maintained lookup recognises, made safe to publish.
+
+    Such text can hold anything a practice typed (a name and a date of birth in a role field),
+    so in published mode it is never shown verbatim: each value becomes ``<what> 1``,
+    ``<what> 2`` ... (the counts beside it stay) and the note says the values are listed only in
+    internal mode. In internal mode (suppression off) the frame is returned as it is.
+
+    Returns
+    -------
+    (DataFrame, str)
+        The frame to show and a sentence for its note ('' in internal mode).
+    """
+    if mode() == "internal" or df.empty:
+        return df, ""
+    out = df.copy()
+    out[column] = [f"{what} {i}" for i in range(1, len(out) + 1)]
+    return out, (f"The {what}s themselves are free text from the input files and are shown "
+                 "only in internal mode (make report ... INTERNAL=1).")

@@ -104,18 +104,22 @@ def data_quality_tables(ctx: returns_pipeline.ReturnsContext, rpt: Report) -> Se
                            labels={"outcome": "Outcome", "rule_or_reason": "Rule or reason",
                                    "rows": "Rows"},
                            note="A row corrected by several rules is counted under each."))
-    labels = returns_tables.unknown_role_labels(ctx.result.quarantine)
+    labels, hidden = disclosure.unlisted_text(
+        returns_tables.unknown_role_labels(ctx.result.quarantine), "label", "unlisted label")
     if len(labels):
         parts.append(rpt.table(labels, "returns_unknown_labels",
                                "Role labels not in the lookup (quarantined, not guessed)",
                                formats={"rows": fmt_int},
                                labels={"label": "Label", "rows": "Rows"},
-                               note="Add each label to config/returns_lookup.yaml with its "
-                                    "staff group and role to include these rows."))
-    if len(ctx.unmapped):
-        parts.append(rpt.table(ctx.unmapped, "returns_unmapped_columns",
+                               note=" ".join(filter(None, [
+                                   "Add each label to config/returns_lookup.yaml with its "
+                                   "staff group and role to include these rows.", hidden]))))
+    unmapped, hidden = disclosure.unlisted_text(ctx.unmapped, "column", "unlisted column")
+    if len(unmapped):
+        parts.append(rpt.table(unmapped, "returns_unmapped_columns",
                                "Columns in the returns that the lookup does not recognise "
-                               "(ignored)", labels={"file": "File", "column": "Column"}))
+                               "(ignored)", labels={"file": "File", "column": "Column"},
+                               note=hidden or None))
     return Section(tuple(parts))
 
 
