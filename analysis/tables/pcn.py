@@ -24,8 +24,11 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.io import catalogue as cat_io
-from analysis.io.patients import read_patients_quinary, read_patients_registered, \
-    read_practice_map
+from analysis.io.patients import (
+    read_patients_quinary,
+    read_patients_registered,
+    read_practice_map,
+)
 from analysis.io.pcn import read_pcn_individual
 from analysis.tables.area_names import kind_label
 from analysis.tables.geography import AreaMatch, find_area, hierarchy
