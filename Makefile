@@ -30,8 +30,9 @@ venv: $(STAMP) ## Create .venv (pinned packages) and register the gp-workforce k
 data: $(STAMP) ## (Re)build the synthetic demo inputs in data/raw/demo
 	$(PY) -m analysis data
 
-report: $(STAMP) ## One area's report: make report CCG=<slug> or STP=<slug> [CODE=1] [INTERNAL=1] [FORCE=1]
-	@$(PY) -m analysis report $${CCG:+--ccg "$$CCG"} $${STP:+--stp "$$STP"} $${CODE:+--code} \
+report: $(STAMP) ## One area's report: make report CCG=<slug> | STP=<slug> | AREA=<code or name> [NHS_DIR=dir] [PERIOD=YYYY-MM] [CODE=1] [INTERNAL=1] [FORCE=1]
+	@$(PY) -m analysis report $${CCG:+--ccg "$$CCG"} $${STP:+--stp "$$STP"} $${AREA:+--area "$$AREA"} \
+		$${NHS_DIR:+--nhs-dir "$$NHS_DIR"} $${PERIOD:+--period "$$PERIOD"} $${CODE:+--code} \
 		$${INTERNAL:+--internal} $${FORCE:+--force}
 
 reports: $(STAMP) ## Every area's report, in parallel, and outputs/index.html [JOBS=n] [FORCE=1]

@@ -2,7 +2,7 @@
 targets call it.
 
 ===========  ===============================================================================
-``report``   one area's report: ``--ccg <slug>`` or ``--stp <slug>``
+``report``   one area's report: ``--ccg <slug>``, ``--stp <slug>`` or ``--area TEXT``
 ``reports``  every area's report, in parallel, and ``index.html``
 ``data``     (re)build the synthetic demo inputs in ``data/raw/demo``
 ``bench``    time a report against the floor, the Monte Carlo draws and the national reader
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -38,10 +39,12 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from analysis.config import DATA_DEMO, DOCS, OUTPUTS, resolve_area
+from analysis.config import DATA_DEMO, DATA_RAW, DOCS, OUTPUTS, registry, resolve_area
 from analysis.util.errors import ConfigError, GPWorkforceError
 
 USAGE_STATUS = 2
+NHS_DIR = DATA_RAW / "nhs"
+PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 INTERRUPTED_STATUS = 130
 # Typer's usage errors (bad option values, unknown commands) derive from click's
 # ClickException, which typer vendors as a private module: found from a public subclass.
@@ -151,9 +154,16 @@ Out = Annotated[Path | None, typer.Option("--out", help="Output root (default: o
 def report(
     ccg: Annotated[str | None, typer.Option("--ccg", help="CCG slug, e.g. wolverhampton.")] = None,
     stp: Annotated[str | None, typer.Option("--stp", help="STP slug, e.g. black-country.")] = None,
+    area_text: Annotated[str | None, typer.Option(
+        "--area", help="A demo slug, or an area of the real files in --nhs-dir: a code, a name "
+                       "or a slug (QHL, 'birmingham and solihull').")] = None,
+    nhs_dir: Annotated[Path, typer.Option("--nhs-dir", help="The downloaded NHS files "
+                                          "(zips included).")] = NHS_DIR,
+    period: Annotated[str | None, typer.Option("--period", help="YYYY-MM of the PCN workforce "
+                                               "release (default: the latest).")] = None,
     code: Code = False, internal: Internal = False, force: Force = False, out: Out = None,
 ) -> None:
-    """One area's report in <out>/<slug>/report.html (give --ccg or --stp)."""
+    """One area's report in <out>/<slug>/report.html (give --ccg, --stp or --area)."""
     from analysis.report import runner
 
     _quiet(internal)
@@ -161,10 +171,25 @@ def report(
     with _one_line_errors(out=out):
         if ccg is not None and stp is not None:
             raise ConfigError("give --ccg or --stp, not both")
-        if ccg is None and stp is None:
-            raise ConfigError("give --ccg <slug> or --stp <slug> "
-                              "(make report CCG=<slug> or STP=<slug>)")
-        area = resolve_area(ccg if ccg is not None else stp, "ccg" if ccg is not None else "stp")
+        if area_text is not None and (ccg is not None or stp is not None):
+            raise ConfigError("give --area or --ccg/--stp, not both")
+        if ccg is None and stp is None and area_text is None:
+            raise ConfigError("give --ccg <slug> or --stp <slug>, or --area <code or name> "
+                              "(make report CCG=<slug>, STP=<slug> or AREA=<code or name>)")
+        if area_text is not None and area_text.strip().lower() not in registry():
+            if period is not None and not PERIOD.match(period):
+                raise ConfigError(f"--period {period!r}: expected YYYY-MM")
+            from analysis.report import data_area
+
+            built = data_area.report_data_area(area_text, nhs_dir, out, period=period,
+                                               show_code=code, force=force)
+            typer.echo(built.summary())
+            return
+        if area_text is not None:
+            area = registry()[area_text.strip().lower()]
+        else:
+            area = resolve_area(ccg if ccg is not None else stp,
+                                "ccg" if ccg is not None else "stp")
         _demo_data_if_missing()
         built = runner.report_area(area, out, show_code=code, force=force)
     typer.echo(built.summary())

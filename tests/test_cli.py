@@ -192,3 +192,29 @@ def test_code_fingerprint_covers_subpackages_and_templates():
     assert {"analysis/config.py", "analysis/cli.py", "analysis/report/runner.py",
             "analysis/models/scenarios/supply.py", "analysis/report/templates/chart.html.j2",
             "notebooks/00_summary.ipynb"} <= files
+
+
+def test_area_with_a_registry_slug_gives_the_demo_report(calls, tmp_path):
+    res = invoke("report", "--area", "wolverhampton", "--out", str(tmp_path))
+    assert res.exit_code == 0, res.output
+    assert calls == [("demo",), ("report_area", resolve_area("wolverhampton", "ccg"), tmp_path,
+                                 False, False, None)]
+
+
+def test_unknown_area_of_the_real_files_is_one_line_exit_2(calls, tmp_path):
+    import zipfile
+
+    nhs = tmp_path / "nhs"
+    nhs.mkdir()
+    header = ("CENSUS_YEAR,CENSUS_MONTH,PCN_CODE,PCN_NAME,ICB_CODE,ICB_NAME,STAFF_GROUP,"
+              "STAFF_ROLE,FTE,UNIQUE_IDENTIFIER\n")
+    row = "2026,6,U1,ONE PCN,QHL,NHS Birmingham and Solihull ICB,Other,Pharmacists,1,7\n"
+    with zipfile.ZipFile(nhs / "PCNWFIndividualCSV.062026.zip", "w") as zf:
+        zf.writestr("PCN Individual Level.csv", header + row)
+    res = invoke("report", "--area", "birmingam", "--nhs-dir", str(nhs), "--out",
+                 str(tmp_path / "out"))
+    assert res.exit_code == 2
+    line = one_error_line(res)
+    assert line.startswith("error: unknown area 'birmingam': did you mean")
+    assert "Birmingham and Solihull" in line
+    assert calls == []

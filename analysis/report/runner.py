@@ -138,15 +138,17 @@ def execution_order(cfg: Settings) -> list[str]:
     return list(cfg.report.notebooks)
 
 
-def build_report_notebook(params: dict, cfg: Settings | None = None) -> nbformat.NotebookNode:
-    """Every chapter notebook joined in execution order, with ``params`` injected after each
-    chapter's parameters cell (each cell tagged with its chapter in ``report_chapter``)."""
+def build_report_notebook(params: dict, cfg: Settings | None = None,
+                          notebooks: list[str] | None = None) -> nbformat.NotebookNode:
+    """Every chapter notebook joined in execution order (or ``notebooks``, in that order), with
+    ``params`` injected after each chapter's parameters cell (each cell tagged with its chapter
+    in ``report_chapter``)."""
     from papermill.translators import translate_parameters
 
     cfg = cfg or settings()
     kernel = cfg.report.kernel_name
     merged = None
-    for rel in execution_order(cfg):
+    for rel in notebooks or execution_order(cfg):
         path = ROOT / rel
         if not path.exists():
             raise ReportError(f"chapter notebook missing: {rel}")
@@ -167,7 +169,7 @@ def build_report_notebook(params: dict, cfg: Settings | None = None) -> nbformat
 
 
 def _html_notebook(executed: nbformat.NotebookNode, cfg: Settings,
-                   show_code: bool) -> nbformat.NotebookNode:
+                   show_code: bool, order: list[str] | None = None) -> nbformat.NotebookNode:
     """The executed cells regrouped by chapter in ``report: html_order``."""
     by_chapter: dict[str, list] = {}
     for cell in executed.cells:
@@ -175,7 +177,7 @@ def _html_notebook(executed: nbformat.NotebookNode, cfg: Settings,
         if not show_code and ("parameters" in tags or "injected-parameters" in tags):
             continue
         by_chapter.setdefault(cell.metadata.get("report_chapter", ""), []).append(cell)
-    order = cfg.report.html_order or execution_order(cfg)
+    order = order or cfg.report.html_order or execution_order(cfg)
     order = [r for r in order if r in by_chapter] + [r for r in by_chapter if r not in order]
     out = nbformat.v4.new_notebook(metadata=executed.metadata)
     for rel in order:
@@ -199,7 +201,9 @@ def fingerprint(area: Area, params: dict) -> str:
     from analysis.report import disclosure as disclosure
 
     files = {p for g in CODE_GLOBS for p in ROOT.glob(g) if p.is_file()}
-    files |= {p for p in DATA_RAW.rglob("*") if p.is_file()}
+    # the real files dropped in data/raw/nhs are never read by a demo report
+    files |= {p for p in DATA_RAW.rglob("*") if p.is_file()
+              and not p.is_relative_to(DATA_RAW / "nhs")}
     payload = json.dumps({"area": area.slug, "params": params,
                           "suppress_below": disclosure.threshold()}, sort_keys=True,
                          default=str)
@@ -208,7 +212,9 @@ def fingerprint(area: Area, params: dict) -> str:
 
 def run_area(area: Area, out_root: Path = OUTPUTS, show_code: bool = False,
              keep_notebooks: bool = False, inputs: dict | None = None,
-             snapshots: dict | None = None, force: bool = True) -> Path:
+             snapshots: dict | None = None, force: bool = True,
+             notebooks: list[str] | None = None, extra_params: dict | None = None,
+             key_extra: str = "") -> Path:
     """Execute the report notebook for ``area`` and write its HTML.
 
     Parameters
@@ -225,6 +231,12 @@ def run_area(area: Area, out_root: Path = OUTPUTS, show_code: bool = False,
         Input path and period overrides passed to the chapters.
     force : bool
         Rebuild even when nothing changed since the last run.
+    notebooks : list of str, optional
+        The chapters to run, in that order (and shown in that order); default the config's.
+    extra_params : dict, optional
+        More parameters injected into every chapter (an area found in real files).
+    key_extra : str
+        More of what the report depends on (checksums of files outside ``data/raw``).
 
     Returns
     -------
@@ -239,15 +251,17 @@ def run_area(area: Area, out_root: Path = OUTPUTS, show_code: bool = False,
     out_root.mkdir(parents=True, exist_ok=True)
     remove_stale_staging(out_root, area.slug, time.time())
     final = out_root / area.slug
-    key = fingerprint(area, {"inputs": inputs, "snapshots": snapshots, "code": show_code})
+    key = fingerprint(area, {"inputs": inputs, "snapshots": snapshots, "code": show_code,
+                             "notebooks": notebooks, "extra": extra_params,
+                             "key_extra": key_extra})
     if not force and (final / "report.html").exists() and (final / FINGERPRINT).exists() \
             and (final / FINGERPRINT).read_text().strip() == key:
         return final / "report.html"
     staging = Path(tempfile.mkdtemp(prefix=f".{area.slug}-{os.getpid()}-", dir=out_root))
     try:
         params = {"area_slug": area.slug, "area_kind": area.kind, "output_dir": str(staging),
-                  "inputs": inputs, "snapshots": snapshots}
-        merged = build_report_notebook(params, cfg)
+                  "inputs": inputs, "snapshots": snapshots, **(extra_params or {})}
+        merged = build_report_notebook(params, cfg, notebooks)
         work = staging / "notebooks"
         work.mkdir()
         src, dst = work / "report_input.ipynb", work / "report.ipynb"
@@ -272,7 +286,7 @@ def run_area(area: Area, out_root: Path = OUTPUTS, show_code: bool = False,
             (staging / WARNINGS_FILE).write_text("\n\n".join(stderr) + "\n", encoding="utf-8")
             print(f"{area.slug}: the chapters wrote {len(stderr)} warning message(s): see "
                   f"{final / WARNINGS_FILE}", file=sys.stderr, flush=True)
-        html_text = to_html(_html_notebook(executed, cfg, show_code),
+        html_text = to_html(_html_notebook(executed, cfg, show_code, notebooks),
                             f"GP workforce: {area.name}", show_code)
         (staging / "report.html").write_text(html_text, encoding="utf-8")
         src.unlink()

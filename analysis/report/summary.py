@@ -122,9 +122,11 @@ def assumptions_md() -> Markdown:
     return Markdown("### Assumptions and caveats log\n" + body)
 
 
-def closing(meta: dict, parameters: dict) -> Section:
-    """The report's closing section: provenance and caveats, then the assumptions log."""
-    return Section((closing_html(meta, parameters), assumptions_md()))
+def closing(meta: dict, parameters: dict, assumptions: bool = True) -> Section:
+    """The report's closing section: provenance and caveats, then the assumptions log (of the
+    demo chapters: left out, ``assumptions=False``, for an area found in real files)."""
+    return Section((closing_html(meta, parameters),
+                    *((assumptions_md(),) if assumptions else ())))
 
 
 def add_toc(html_text: str) -> str:
