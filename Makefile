@@ -9,7 +9,13 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-export CCG STP CODE INTERNAL FORCE JOBS
+# Parameters are data, never code: each value is taken literally (make never expands it, so
+# `$(shell ...)` typed into a value stays text) and reaches the command line through the
+# environment as GPW_<NAME>, where it is validated (switches accept only yes/no, 1/0, true/false).
+PARAMS := CCG STP AREA NHS_DIR PERIOD CODE INTERNAL FORCE JOBS
+$(foreach p,$(PARAMS),$(eval override GPW_$(p) := $$(value $(p))))
+export $(addprefix GPW_,$(PARAMS))
+unexport $(PARAMS)
 
 .DEFAULT_GOAL := help
 
@@ -31,13 +37,10 @@ data: $(STAMP) ## (Re)build the synthetic demo inputs in data/raw/demo
 	$(PY) -m analysis data
 
 report: $(STAMP) ## One area's report: make report CCG=<slug> | STP=<slug> | AREA=<code or name> [NHS_DIR=dir] [PERIOD=YYYY-MM] [CODE=1] [INTERNAL=1] [FORCE=1]
-	@$(PY) -m analysis report $${CCG:+--ccg "$$CCG"} $${STP:+--stp "$$STP"} $${AREA:+--area "$$AREA"} \
-		$${NHS_DIR:+--nhs-dir "$$NHS_DIR"} $${PERIOD:+--period "$$PERIOD"} $${CODE:+--code} \
-		$${INTERNAL:+--internal} $${FORCE:+--force}
+	@$(PY) -m analysis report
 
 reports: $(STAMP) ## Every area's report, in parallel, and outputs/index.html [JOBS=n] [FORCE=1]
-	@$(PY) -m analysis reports $${CODE:+--code} $${INTERNAL:+--internal} \
-		$${FORCE:+--force} $${JOBS:+--jobs "$$JOBS"}
+	@$(PY) -m analysis reports
 
 bench: $(STAMP) ## Time one report against the floor, the batch, Monte Carlo and national scale
 	@$(PY) -m analysis bench

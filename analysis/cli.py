@@ -140,27 +140,35 @@ def _demo_data_if_missing() -> None:
     demo.ensure(DATA_DEMO)
 
 
-# Options shared by report and reports
-Code = Annotated[bool, typer.Option("--code", help="Analyst mode: code shown, executed "
-                                                   "notebook kept.")]
-Internal = Annotated[bool, typer.Option("--internal", help="Internal use: no small-number "
-                                                           "suppression.")]
-Force = Annotated[bool, typer.Option("--force", help="Rebuild even if nothing changed.")]
+# Options shared by report and reports. Each can also come from the environment as GPW_<NAME>
+# (how the Makefile passes CCG=, INTERNAL= ...: values are never shell-expanded, and switches
+# accept only yes/no, true/false, 1/0, on/off).
+Code = Annotated[bool, typer.Option("--code", envvar="GPW_CODE",
+                                    help="Analyst mode: code shown, executed notebook kept.")]
+Internal = Annotated[bool, typer.Option("--internal", envvar="GPW_INTERNAL",
+                                        help="Internal use: no small-number suppression.")]
+Force = Annotated[bool, typer.Option("--force", envvar="GPW_FORCE",
+                                     help="Rebuild even if nothing changed.")]
 Out = Annotated[Path | None, typer.Option("--out", help="Output root (default: outputs/, or "
                                                          "$GPW_OUTPUT_ROOT).")]
 
 
 @app.command()
 def report(
-    ccg: Annotated[str | None, typer.Option("--ccg", help="CCG slug, e.g. wolverhampton.")] = None,
-    stp: Annotated[str | None, typer.Option("--stp", help="STP slug, e.g. black-country.")] = None,
+    ccg: Annotated[str | None, typer.Option(
+        "--ccg", envvar="GPW_CCG", help="CCG slug, e.g. wolverhampton.")] = None,
+    stp: Annotated[str | None, typer.Option(
+        "--stp", envvar="GPW_STP", help="STP slug, e.g. black-country.")] = None,
     area_text: Annotated[str | None, typer.Option(
-        "--area", help="A demo slug, or an area of the real files in --nhs-dir: a code, a name "
-                       "or a slug (QHL, 'birmingham and solihull').")] = None,
-    nhs_dir: Annotated[Path, typer.Option("--nhs-dir", help="The downloaded NHS files "
-                                          "(zips included).")] = NHS_DIR,
-    period: Annotated[str | None, typer.Option("--period", help="YYYY-MM of the PCN workforce "
-                                               "release (default: the latest).")] = None,
+        "--area", envvar="GPW_AREA",
+        help="A demo slug, or an area of the real files in --nhs-dir: a code, a name or a slug "
+             "(QHL, 'birmingham and solihull').")] = None,
+    nhs_dir: Annotated[Path, typer.Option(
+        "--nhs-dir", envvar="GPW_NHS_DIR",
+        help="The downloaded NHS files (zips included).")] = NHS_DIR,
+    period: Annotated[str | None, typer.Option(
+        "--period", envvar="GPW_PERIOD",
+        help="YYYY-MM of the PCN workforce release (default: the latest).")] = None,
     code: Code = False, internal: Internal = False, force: Force = False, out: Out = None,
 ) -> None:
     """One area's report in <out>/<slug>/report.html (give --ccg, --stp or --area)."""
@@ -197,8 +205,9 @@ def report(
 
 @app.command()
 def reports(
-    jobs: Annotated[int | None, typer.Option("--jobs", min=1, help="Reports built at once "
-                                             "(default: the number of CPUs).")] = None,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", min=1, envvar="GPW_JOBS",
+        help="Reports built at once (default: the number of CPUs).")] = None,
     code: Code = False, internal: Internal = False, force: Force = False, out: Out = None,
 ) -> None:
     """Every area's report, in parallel, and <out>/index.html.

@@ -277,6 +277,27 @@ def test_make_report_with_typo_fails_with_the_message():
     assert "Traceback" not in res.stderr
 
 
+def test_make_parameters_are_data_never_code(tmp_path):
+    """A value typed into a make variable is never run: make passes it literally and the
+    command line rejects it in one line; a switch accepts only yes/no values."""
+    marker = tmp_path / "ran"
+    res = subprocess.run(["make", "--no-print-directory", "report",
+                          f"CCG=$(shell touch {marker})x"], cwd=ROOT, capture_output=True,
+                         text=True, timeout=600)
+    assert res.returncode == 2 and not marker.exists()
+    assert res.stderr.splitlines()[0].startswith("error: unknown CCG '$(shell touch /")
+    res = subprocess.run(["make", "--no-print-directory", "report", "CCG=walsall",
+                          "INTERNAL=maybe"], cwd=ROOT, capture_output=True, text=True,
+                         timeout=600)
+    assert res.returncode == 2
+    assert res.stderr.splitlines()[0].startswith("error: Invalid value for '--internal' "
+                                                 "(env var: 'GPW_INTERNAL')")
+    res = subprocess.run(["make", "--no-print-directory", "reports", "JOBS=-1"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=600)
+    assert res.returncode == 2 and "'--jobs'" in res.stderr.splitlines()[0]
+    assert "Traceback" not in res.stderr
+
+
 def test_analyst_mode_shows_code_and_keeps_the_notebook(tmp_path):
     path = report.run_area(resolve_area("walsall", "ccg"), tmp_path, show_code=True)
     html = path.read_text(encoding="utf-8")
