@@ -74,8 +74,9 @@ def test_python_dash_m_analysis_runs_the_cli():
     res = subprocess.run([sys.executable, "-m", "analysis", "reports", "--jobs", "0"], cwd=ROOT,
                          capture_output=True, text=True, timeout=120)
     assert res.returncode == 2
-    assert res.stderr.strip() == ("error: Invalid value for '--jobs': Input should be greater "
-                                  "than or equal to 1 (see --help)")
+    # the option's environment variable (how make passes JOBS=) is named too
+    assert res.stderr.strip() == ("error: Invalid value for '--jobs' (env var: 'GPW_JOBS'): "
+                                  "Input should be greater than or equal to 1 (see --help)")
     assert res.stdout == ""
 
 

@@ -8,6 +8,8 @@ every figure here comes from the files listed under Provenance.
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -44,6 +46,22 @@ FORMATS = {"fte": fmt_dp(1), "contracted_fte": fmt_dp(1), "headcount": fmt_int,
            "fte_per_1000": fmt_dp(2), "pcns": fmt_int}
 
 
+def _with_data(fn):
+    """``fn`` for a chapter context; nothing to show (an empty Section) when there is none."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *args, **kwargs):
+        return Section() if ctx is None else fn(ctx, *args, **kwargs)
+
+    return wrapper
+
+
+def no_data(nhs_dir) -> Markdown:
+    """What the chapter says when the folder has no PCN workforce release."""
+    return Markdown(render("pcn_no_data.md.j2", folder=str(nhs_dir)))
+
+
 def _month(period: str | None) -> str:
     if not period:
         return "month unknown"
@@ -60,6 +78,7 @@ def patients_sentence(ctx: PcnContext) -> str:
             "release.")
 
 
+@_with_data
 def opening(ctx: PcnContext) -> Section:
     """The report's summary for an area found in real files: the area, the chapters run and
     those with no data for it, and the contents placeholder."""
@@ -73,6 +92,7 @@ def opening(ctx: PcnContext) -> Section:
     return Section((Html(REPORT_CSS), Markdown(text), Html(TOC_MARKER)))
 
 
+@_with_data
 def record(ctx: PcnContext, rpt) -> None:
     """Inputs, parameters and caveats for the provenance section."""
     rpt.record_inputs(CHAPTER, {k: str(v) for k, v in ctx.files.items()})
@@ -87,6 +107,7 @@ def record(ctx: PcnContext, rpt) -> None:
         "area's boundary.", *ctx.notes])
 
 
+@_with_data
 def title(ctx: PcnContext) -> Markdown:
     """The chapter heading, the rules of the count and the notes."""
     return Markdown(render("pcn_title.md.j2", area=ctx.area.name or ctx.area.code,
@@ -94,6 +115,7 @@ def title(ctx: PcnContext) -> Markdown:
                            notes=ctx.notes, suppression=suppression_note()))
 
 
+@_with_data
 def pcn_table(ctx: PcnContext, rpt):
     """FTE, headcount, patients and FTE per 1,000 by PCN (numerator and denominator shown)."""
     df = suppress(ctx.by_pcn, ["headcount"])
@@ -104,6 +126,7 @@ def pcn_table(ctx: PcnContext, rpt):
                      note=f"Source: {SOURCE}. {patients_sentence(ctx)}")
 
 
+@_with_data
 def comparison_table(ctx: PcnContext, rpt):
     """The area against England, from the same files."""
     return rpt.table(ctx.comparison, "pcn_area_england",
@@ -115,6 +138,7 @@ def comparison_table(ctx: PcnContext, rpt):
                           "patients of all their practices.")
 
 
+@_with_data
 def role_table(ctx: PcnContext, rpt):
     """FTE and headcount by staff group and role as published (the ARRS roles among them)."""
     df = suppress(ctx.by_role, ["headcount"])
@@ -140,15 +164,16 @@ def per_1000_figure(by_pcn, title_text: str, england: float | None = None):
     if england is not None and np.isfinite(england):
         ax.axvline(england, color="black", linestyle="--", linewidth=1)
         ax.text(england, len(df) - 0.4, f" England {england:.2f}", fontsize=8, va="bottom")
-    ax.set_yticks(y, [str(s).title() for s in labels], fontsize=7)
+    ax.set_yticks(y, [str(s) for s in labels], fontsize=7)  # names as published
     ax.set_xlim(left=0)
     ax.set_xlabel("PCN-employed staff FTE per 1,000 registered patients")
-    ax.set_title(title_text, loc="left", fontsize=10)
+    ax.set_title(textwrap.fill(title_text, 70), loc="left", fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig
 
 
+@_with_data
 def per_1000_chart(ctx: PcnContext, rpt):
     """The chart of :func:`per_1000_figure`, or a sentence when there are no patients."""
     if ctx.by_pcn["fte_per_1000"].isna().all():

@@ -102,9 +102,13 @@ class Table:
         rows = [{"cells": ["" if pd.isna(v) else v for v in r],
                  "bold": self.highlight is not None and r[0] == self.highlight}
                 for r in shown.itertuples(index=False, name=None)]
+        # text columns (the first, and any holding labels rather than numbers) read left-aligned
+        text = [i == 0 or not (pd.api.types.is_numeric_dtype(self.df[c])
+                               or pd.api.types.is_bool_dtype(self.df[c]))
+                for i, c in enumerate(self.df.columns)]
         return render("table.html.j2", label=self.label, caption=self.caption,
                       headings=[str(c) for c in shown.columns], rows=rows, note=self.note,
-                      name=self.name, first=first)
+                      name=self.name, first=first, text=text)
 
 
 @dataclass(frozen=True)

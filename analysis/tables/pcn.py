@@ -395,3 +395,14 @@ def load_context(area_text: str, nhs_dir, period: str | None = None, aliases=Non
         patients_period=None if patients_row is None else patients_row["period"],
         map_period=None if practice_map is None else practice_map.attrs.get("period"),
         chapters=chapters)
+
+
+def has_pcn_release(nhs_dir) -> bool:
+    """Whether ``nhs_dir`` holds a PCN workforce release (the chapter's one required input).
+
+    The chapter notebook run on its own (an analyst opening it, or the notebook tests) with no
+    downloads in the folder shows a sentence instead of failing; a report for an area found in
+    real files checks the area and its files before it runs (:mod:`analysis.report.data_area`).
+    """
+    return bool((cat_io.catalogue(nhs_dir)["kind"] == "pcn_individual").any())
+
