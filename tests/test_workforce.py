@@ -464,3 +464,30 @@ def test_reference_reconciliation_counts():
         "Workforce release practices not open in the reference": 1,
         "Practices with no valid GP data (ND/NA)": 2,
     }
+
+
+def test_inputs_that_do_not_overlap_stop_with_one_line(tmp_path):
+    """A release with no rows, or one holding none of the area's practices, is an error naming
+    the files, never a report of "0 GPs"."""
+    from analysis.config import input_paths
+    from analysis.tables.context import load_workforce
+    from analysis.util.errors import InputError
+
+    src = input_paths()["gpw_summary"]
+    lines = src.read_text(encoding="utf-8").splitlines()
+    empty = tmp_path / "gpw_empty.csv"
+    empty.write_text(lines[0] + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"^gpw_empty\.csv, row 2: no data rows; expected one "
+                                         r"row per practice$"):
+        load_workforce("wolverhampton", inputs={"gpw_summary": str(empty)})
+    # every practice of Wolverhampton (CCG 06A) dropped from the release
+    other = tmp_path / "gpw_other.csv"
+    sub_icb = lines[0].split(",").index("SUB_ICB_CODE")
+    kept = [ln for ln in lines[1:] if ln.split(",")[sub_icb] != "06A"]
+    assert 0 < len(kept) < len(lines) - 1
+    other.write_text("\n".join([lines[0], *kept]) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"^gpw_other\.csv: none of the \d+ practices of NHS "
+                                         r"Wolverhampton CCG open on 30 June 2017 in "
+                                         r"nhspaymentsgp-17-18-prac-csv\.csv is in this "
+                                         r"release: the two sources do not overlap"):
+        load_workforce("wolverhampton", inputs={"gpw_summary": str(other)})

@@ -14,6 +14,7 @@ import pandas as pd
 from analysis.config import Area, input_paths, registry, resolve_area, settings, stp_members
 from analysis.io import readers as readers
 from analysis.tables import workforce as workforce
+from analysis.util.errors import InputError
 
 
 @dataclass
@@ -74,10 +75,37 @@ def load_workforce(area_slug: str, area_kind: str | None = None,
     ref = readers.read_practice_reference(paths["practice_reference"])
     staff = (readers.read_staff_records(paths["staff_records"])
              if paths.get("staff_records") else None)
+    ref_open = readers.open_on(ref, snaps["summary"])
+    gpw = {k: readers.read_gpw_practice_csv(paths[k]) for k in ("gpw_summary", "gpw_indicators")}
+    for key, frame in gpw.items():
+        check_sources_overlap(area, ref_open, paths["practice_reference"], frame, paths[key],
+                              snaps["summary"])
     return WorkforceContext(
         area=area, stp=stp, ccgs=stp_members(stp.slug), snapshots=snaps, paths=paths,
-        reference=ref, reference_open=readers.open_on(ref, snaps["summary"]),
-        gpw_summary=readers.read_gpw_practice_csv(paths["gpw_summary"]),
-        gpw_indicators=readers.read_gpw_practice_csv(paths["gpw_indicators"]),
-        staff=staff,
+        reference=ref, reference_open=ref_open, gpw_summary=gpw["gpw_summary"],
+        gpw_indicators=gpw["gpw_indicators"], staff=staff,
     )
+
+
+def check_sources_overlap(area: Area, reference_open: pd.DataFrame, reference_path,
+                          gpw: pd.DataFrame, gpw_path, day) -> None:
+    """The workforce release and the practice reference describe the same practices.
+
+    A release with a header and no rows, or one that holds none of the area's practices open
+    on the snapshot date, would give "0 GPs" or a figure for the wrong practices: either stops
+    the run with one line naming both files (they do not overlap; check the release and the
+    area) instead.
+
+    Raises
+    ------
+    InputError
+        Naming the workforce file, and the reference file for a missing overlap.
+    """
+    if gpw.empty:
+        raise InputError(gpw_path, "no data rows; expected one row per practice", row=2)
+    ours = reference_open.loc[reference_open["ccg_code"].isin(area.members), "practice_code"]
+    if len(ours) and not ours.isin(gpw["PRAC_CODE"]).any():
+        raise InputError(gpw_path, f"none of the {len(ours)} practices of {area.name} open on "
+                         f"{pd.Timestamp(day):%d %B %Y} in {Path(reference_path).name} is in "
+                         "this release: the two sources do not overlap (check that the release "
+                         "and the practice reference cover the same area and date)")
