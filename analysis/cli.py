@@ -125,11 +125,16 @@ def _one_line_errors(*also: type[Exception], out: Path | None = None) -> Iterato
         raise typer.Exit(INTERRUPTED_STATUS) from None
 
 
-def _quiet(internal: bool = False) -> None:
-    """No library warnings on the terminal; ``internal`` turns small-number suppression off."""
+def _quiet(internal: bool = False, force: bool = False) -> None:
+    """No library warnings on the terminal; ``internal`` turns small-number suppression off;
+    ``force`` makes every cache recompute (the chapters' kernels inherit both)."""
+    from analysis.util.cache import REFRESH_ENV
+
     logging.disable(logging.WARNING)
     if internal:
         os.environ["GPW_SUPPRESS_BELOW"] = "0"
+    if force:
+        os.environ[REFRESH_ENV] = "1"
 
 
 def _demo_data_if_missing() -> None:
@@ -174,7 +179,7 @@ def report(
     """One area's report in <out>/<slug>/report.html (give --ccg, --stp or --area)."""
     from analysis.report import runner
 
-    _quiet(internal)
+    _quiet(internal, force)
     out = out or OUTPUTS
     with _one_line_errors(out=out):
         if ccg is not None and stp is not None:
@@ -216,7 +221,7 @@ def reports(
     """
     from analysis.report import runner
 
-    _quiet(internal)
+    _quiet(internal, force)
     out = out or OUTPUTS
     with _one_line_errors(out=out):
         _demo_data_if_missing()

@@ -149,3 +149,29 @@ def test_no_pickle_in_the_package():
              if re.search(r"\bimport pickle\b|\bpickle\.|\bjoblib\b|\bread_pickle\b",
                           p.read_text(encoding="utf-8"))]
     assert users == []
+
+
+def test_force_recomputes_every_cached_result(tmp_path, monkeypatch):
+    """FORCE=1 (the CLI sets GPW_REFRESH_CACHE) reads nothing from a cache: calls and reads
+    run again and rewrite their entries; without it the entries are used."""
+    from analysis.util import cache
+
+    calls = []
+
+    def work():
+        calls.append(1)
+        return pd.DataFrame({"n": [len(calls)]})
+
+    assert cached_call("f", [1], work, tmp_path)["n"].tolist() == [1]
+    monkeypatch.setenv(cache.REFRESH_ENV, "1")
+    assert cached_call("f", [1], work, tmp_path)["n"].tolist() == [2]
+    reader, reads = _counting_reader()
+    csv = tmp_path / "x.csv"
+    csv.write_text("a\n1\n")
+    cached_read(csv, reader, cache_dir=tmp_path)
+    cached_read(csv, reader, cache_dir=tmp_path)
+    assert len(reads) == 2
+    monkeypatch.setenv(cache.REFRESH_ENV, "0")
+    assert cached_call("f", [1], work, tmp_path)["n"].tolist() == [2]  # the rewritten entry
+    cached_read(csv, reader, cache_dir=tmp_path)
+    assert len(reads) == 2 and len(calls) == 2

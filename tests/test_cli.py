@@ -54,8 +54,9 @@ def calls(monkeypatch):
     monkeypatch.setattr(cli, "_demo_data_if_missing", lambda: seen.append(("demo",)))
     # set, then removed: monkeypatch then restores the variable's absence after the test,
     # so a --internal run here cannot switch suppression off for later tests in this process
-    monkeypatch.setenv("GPW_SUPPRESS_BELOW", "")
-    monkeypatch.delenv("GPW_SUPPRESS_BELOW")
+    for switch in ("GPW_SUPPRESS_BELOW", "GPW_REFRESH_CACHE"):
+        monkeypatch.setenv(switch, "")
+        monkeypatch.delenv(switch)
     yield seen
     logging.disable(logging.NOTSET)
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -224,6 +225,16 @@ def read_bundle(folder) -> tuple[dict[str, pd.DataFrame], Any] | None:
 # --------------------------------------------------------------------------------------------
 # Cached calls and reads
 # --------------------------------------------------------------------------------------------
+REFRESH_ENV = "GPW_REFRESH_CACHE"
+"""Set (to any value but '' or '0') by ``--force`` / ``FORCE=1``: every cached result is
+computed again and its entry rewritten, so a forced run reads nothing a cache holds."""
+
+
+def refreshing() -> bool:
+    """Whether this run recomputes every cached result (:data:`REFRESH_ENV`)."""
+    return os.environ.get(REFRESH_ENV, "").strip() not in ("", "0")
+
+
 def cached_call(name: str, key_parts: list, fn: Callable, cache_dir: Path = CACHE_DIR, *,
                 dump: Callable | None = None, load: Callable | None = None):
     """``fn()``, or its result from an earlier call with the same key.
@@ -251,11 +262,13 @@ def cached_call(name: str, key_parts: list, fn: Callable, cache_dir: Path = CACH
     key = cache_key(name, key_parts)
     frame_entry = Path(cache_dir) / f"{key}.parquet"
     data_entry = Path(cache_dir) / f"{key}.json"
-    if frame_entry.exists():
+    if refreshing():
+        pass
+    elif frame_entry.exists():
         got = read_frame(frame_entry)
         if got is not None:
             return got[0]
-    if data_entry.exists():
+    if data_entry.exists() and not refreshing():
         data = read_data(data_entry)
         if data is not MISSING:
             return load(data) if load else data
@@ -286,7 +299,7 @@ def cached_read(path, reader: Callable[[Path], pd.DataFrame], version: str = "1"
         return reader(path)  # the reader raises its own clear error
     name = getattr(reader, "__qualname__", "reader")
     entry = Path(cache_dir) / f"{cache_key(f'{name}-{version}', [path])}.parquet"
-    if entry.exists():
+    if entry.exists() and not refreshing():
         got = read_frame(entry)
         if got is not None:
             got[0].attrs["path"] = str(path)
