@@ -222,3 +222,30 @@ def input_paths(cfg: Settings | None = None) -> dict[str, Path | None]:
     """Every input of the ``inputs`` section -> absolute path (None when set to null)."""
     inputs = (cfg or settings()).inputs
     return {k: input_path(k, cfg) for k in type(inputs).model_fields}
+
+
+def named_paths(cfg: Settings | None = None) -> list[Path]:
+    """Every file or folder the settings name (inputs, returns folders, lookups, scenario,
+    funding, risk and urgent-care files), made absolute, wherever they live.
+
+    What a report depends on besides the code: :func:`analysis.report.runner.fingerprint`
+    hashes them, so a changed input outside ``data/raw`` is seen as a change.
+    """
+    found: list[Path] = []
+
+    def walk(value) -> None:
+        if isinstance(value, Path):
+            found.append(project_path(value))
+        elif isinstance(value, dict):
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, (list, tuple)):
+            for v in value:
+                walk(v)
+        elif hasattr(type(value), "model_fields"):
+            for name in type(value).model_fields:
+                walk(getattr(value, name))
+
+    walk(cfg or settings())
+    return sorted(set(found))
+

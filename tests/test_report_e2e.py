@@ -340,3 +340,21 @@ def test_chapter_stderr_is_collected_by_chapter():
                      nbformat.v4.new_output("stream", name="stdout", text="fine\n")]
     nb.cells = [quiet, noisy]
     assert report.chapter_stderr(nb) == ["[02_workforce.ipynb]\nUserWarning: something"]
+
+
+def test_a_changed_input_outside_data_raw_changes_the_fingerprint(tmp_path, monkeypatch):
+    """Inputs the config names anywhere (not only under data/raw) are part of what a report
+    depends on: editing one makes `make reports` rebuild instead of saying 'unchanged'."""
+    from analysis.config import named_paths, settings
+
+    outside = tmp_path / "gpw_elsewhere.csv"
+    outside.write_text("PRAC_CODE\nA1\n")
+    cfg = settings().model_copy(update={
+        "inputs": settings().inputs.model_copy(update={"gpw_summary": outside})})
+    assert outside in named_paths(cfg)
+    monkeypatch.setattr(report, "named_paths", lambda: named_paths(cfg))
+    area = resolve_area("walsall", "ccg")
+    before = report.fingerprint(area, {"x": 1})
+    assert report.fingerprint(area, {"x": 1}) == before
+    outside.write_text("PRAC_CODE\nA2\n")
+    assert report.fingerprint(area, {"x": 1}) != before

@@ -45,6 +45,7 @@ from analysis.config import (
     ROOT,
     Area,
     input_paths,
+    named_paths,
     registry,
     settings,
 )
@@ -204,6 +205,9 @@ def fingerprint(area: Area, params: dict) -> str:
     # the real files dropped in data/raw/nhs are never read by a demo report
     files |= {p for p in DATA_RAW.rglob("*") if p.is_file()
               and not p.is_relative_to(DATA_RAW / "nhs")}
+    for named in named_paths():  # the inputs the config names, wherever they live
+        files |= {named} if named.is_file() else (
+            {p for p in named.rglob("*") if p.is_file()} if named.is_dir() else set())
     payload = json.dumps({"area": area.slug, "params": params,
                           "suppress_below": disclosure.threshold()}, sort_keys=True,
                          default=str)
