@@ -103,3 +103,15 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_made_inert(tmp_path):
     assert back["value"].tolist() == [-1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]
     assert list(formula_safe(pd.DataFrame({"=x": [1]})).columns) == ["'=x"]
     pd.testing.assert_frame_equal(formula_safe(df.iloc[5:]), df.iloc[5:])
+
+
+def test_summary_states_the_number_of_draws_the_model_ran():
+    """The summary says how many Monte Carlo draws were run (draws: 100 is not '10,000')."""
+    from analysis.config import resolve_area
+    from analysis.report.summary import summary_md
+
+    sc = {"scenario": "Base", "position": 600.0, "target": 639.0, "gap": 39.0, "p_meet": 0.25,
+          "draws": 100, "horizon": "2020"}
+    text = summary_md(resolve_area("llr"), {"headline": {"scenarios": sc}}).text
+    assert "25% of 100 Monte Carlo draws meet the target" in text
+    assert "10,000" not in text

@@ -116,7 +116,8 @@ def record(ctx: ScenarioContext, rpt: Report) -> None:
     row = ctx.published.loc[h.id]
     rpt.headline("scenarios", scenario=h.name, position=float(row["position"]),
                  target=float(ctx.target), gap=float(row["gap"]),
-                 p_meet=float(ctx.mc[h.id].p_meet), horizon=ctx.sset.horizon_label)
+                 p_meet=float(ctx.mc[h.id].p_meet), draws=int(ctx.mc[h.id].position.size),
+                 horizon=ctx.sset.horizon_label)
     rpt.record_parameters("Scenario models", {"draws": ctx.draws, "seed": ctx.seed,
                                               "uncertainty mode": ctx.uncertainty_mode})
 

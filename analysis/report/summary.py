@@ -54,7 +54,8 @@ def summary_md(area: Area, meta: dict) -> Markdown:
                      "short": sc["gap"] > 0,
                      "gap": fmt_int(sc["gap"] if sc["gap"] > 0 else -sc["gap"]),
                      "p_meet": (_pct(sc["p_meet"]) if sc.get("p_meet") is not None
-                                else None)}
+                                else None),
+                     "draws": fmt_int(sc.get("draws"))}
     if rt:
         ctx["rt"] = {**rt, **{k: fmt_int(rt[k]) for k in ("raw", "corrected", "quarantined")}}
     if wf.get("estimated_practices") is not None:
