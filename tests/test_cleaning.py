@@ -646,3 +646,13 @@ def test_table3_person_in_two_practices_counts_once_wte_adds():
     assert t.loc["West", "nurses_hc"] == 1
     assert t.loc["West", "nurses_wte"] == pytest.approx(1.5)
     assert t.loc["Total", "total_wte"] == pytest.approx((5 + 4 + 3 + 2) / 9 + 1.5)
+
+
+def test_return_dated_in_the_future_is_quarantined_not_carried_forward():
+    today = pd.Timestamp.today().normalize()
+    next_year = f"{today.year + 1}-01"
+    res = clean({"return_period": next_year}, {"return_period": "2999-12"}, {})
+    assert res.audit["outcome"].tolist() == ["quarantined", "quarantined", "kept"]
+    assert res.audit["reason"][0] == (f"return period {next_year} is in the future (the run is "
+                                      f"on {today:%Y-%m-%d})")
+    assert next_year not in set(res.staff["period"])

@@ -254,6 +254,10 @@ def clean_returns(raw: pd.DataFrame, reference: pd.DataFrame, limits: Limits | N
     audit.quarantine(ccg.isna(), "unknown practice code " + code)
     pe = period_end(period)
     audit.quarantine(pe.isna(), "return period is not YYYY-MM: '" + t["return_period"] + "'")
+    today = pd.Timestamp.today().normalize()
+    audit.quarantine(pe > today + pd.offsets.MonthEnd(0),
+                     "return period " + period + " is in the future (the run is on "
+                     + f"{today:%Y-%m-%d})")
 
     # roles through the lookup
     roles = map_roles(t["job_role"], t["employment_type"], lookup)
