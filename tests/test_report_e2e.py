@@ -358,3 +358,14 @@ def test_a_changed_input_outside_data_raw_changes_the_fingerprint(tmp_path, monk
     assert report.fingerprint(area, {"x": 1}) == before
     outside.write_text("PRAC_CODE\nA2\n")
     assert report.fingerprint(area, {"x": 1}) != before
+
+
+def test_demo_reports_say_synthetic_on_every_page_and_chart(batch):
+    """Built from the synthetic demo inputs, every report carries the banner (sticky on screen,
+    fixed on every printed page) and every chart the watermark."""
+    for area in [p for p in Path(batch).iterdir() if (p / "report.html").exists()]:
+        html = (area / "report.html").read_text(encoding="utf-8")
+        assert html.count('class="synthetic-banner"') == 1, area.name
+        assert html.index('class="synthetic-banner"') < html.index("<h1"), area.name
+    assert report.synthetic_inputs() is True
+    assert report.synthetic_inputs({"x": "/nowhere/real.csv"}) is True  # config still demo

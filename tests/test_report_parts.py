@@ -115,3 +115,29 @@ def test_summary_states_the_number_of_draws_the_model_ran():
     text = summary_md(resolve_area("llr"), {"headline": {"scenarios": sc}}).text
     assert "25% of 100 Monte Carlo draws meet the target" in text
     assert "10,000" not in text
+
+
+def test_charts_of_synthetic_reports_carry_the_watermark(tmp_path, monkeypatch):
+    """The runner sets GPW_SYNTHETIC=1 for a report read from demo inputs: each chart then
+    carries the watermark; without it the same chart is drawn without."""
+    import matplotlib.pyplot as plt
+
+    from analysis.report.rendering import Report
+
+    def chart(flag):
+        monkeypatch.setenv("GPW_SYNTHETIC", flag)
+        fig, ax = plt.subplots(figsize=(4, 3))
+        ax.bar([0, 1], [1, 2])
+        texts = []
+        orig = fig.text
+
+        def spy(*a, **k):
+            texts.append(a[2] if len(a) > 2 else k.get("s"))
+            return orig(*a, **k)
+
+        monkeypatch.setattr(fig, "text", spy)
+        Report(tmp_path).chart(fig, "c", "alt", "source")
+        return texts
+
+    assert "SYNTHETIC DEMO DATA" in chart("1")
+    assert "SYNTHETIC DEMO DATA" not in chart("0")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -341,6 +342,9 @@ class Report:
         """
         self._n_charts += 1
         _add_source_strip(fig, f"Source: {source}")
+        if os.environ.get("GPW_SYNTHETIC") == "1":  # set by the runner for synthetic inputs
+            fig.text(0.5, 0.5, "SYNTHETIC DEMO DATA", rotation=25, fontsize=34, color="#B0B0B0",
+                     alpha=0.35, ha="center", va="center", fontweight="bold", zorder=1000)
         buf = io.BytesIO()
         # no bbox_inches="tight": it draws the figure twice; charts lay themselves out
         fig.savefig(buf, format="png", dpi=110)

@@ -46,6 +46,7 @@ from analysis.config import (
     Area,
     input_paths,
     named_paths,
+    project_path,
     registry,
     settings,
 )
@@ -99,10 +100,13 @@ def _strip_noise(nb: nbformat.NotebookNode) -> None:
         cell["outputs"] = [o for o in cell.get("outputs", []) if not _is_stderr(o)]
 
 
-def to_html(nb: nbformat.NotebookNode, title: str, show_code: bool = False) -> str:
-    """Self-contained HTML (no network needed to open it), code hidden unless ``show_code``."""
+def to_html(nb: nbformat.NotebookNode, title: str, show_code: bool = False,
+            synthetic: bool = False) -> str:
+    """Self-contained HTML (no network needed to open it), code hidden unless ``show_code``;
+    ``synthetic`` puts the synthetic-data banner at the top of every screen and printed page."""
     from nbconvert import HTMLExporter
 
+    from analysis.report.rendering import render
     from analysis.report.summary import add_toc
 
     _strip_noise(nb)
@@ -112,7 +116,24 @@ def to_html(nb: nbformat.NotebookNode, title: str, show_code: bool = False) -> s
     exporter.exclude_output_prompt = True
     exporter.embed_images = True
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
-    return add_toc(SCRIPT.sub("", body))
+    body = add_toc(SCRIPT.sub("", body))
+    if synthetic:
+        banner = render("synthetic_banner.html.j2",
+                        detail="Every chart carries the same mark; Provenance lists the inputs.")
+        body = BODY_TAG.sub(lambda m: m.group(0) + banner, body, count=1)
+    return body
+
+
+BODY_TAG = re.compile(r"<body\b[^>]*>", re.I)
+SYNTHETIC_ENV = "GPW_SYNTHETIC"
+"""Set for a report's kernel when any input is synthetic: every chart is watermarked."""
+
+
+def synthetic_inputs(inputs: dict | None = None) -> bool:
+    """Whether a demo-registry report reads any synthetic input: a file the config names (or
+    an ``inputs`` override) under ``data/raw/demo``."""
+    paths = list(named_paths()) + [Path(v) for v in (inputs or {}).values() if v]
+    return any(project_path(p).resolve().is_relative_to(DATA_DEMO.resolve()) for p in paths)
 
 
 def require_demo_data(cfg: Settings | None = None) -> None:
@@ -270,6 +291,9 @@ def run_area(area: Area, out_root: Path = OUTPUTS, show_code: bool = False,
         work.mkdir()
         src, dst = work / "report_input.ipynb", work / "report.ipynb"
         nbformat.write(merged, src)
+        synthetic = notebooks is None and synthetic_inputs(inputs)
+        before_env = os.environ.get(SYNTHETIC_ENV)
+        os.environ[SYNTHETIC_ENV] = "1" if synthetic else "0"  # the kernel inherits it
         try:
             pm.execute_notebook(str(src), str(dst), parameters=None, kernel_name=kernel,
                                 request_save_on_cell_execute=False,
@@ -283,6 +307,11 @@ def run_area(area: Area, out_root: Path = OUTPUTS, show_code: bool = False,
         except Exception as exc:  # kernel missing, notebook unreadable
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise ReportError(f"{area.slug}: the report could not run: {first}") from None
+        finally:
+            if before_env is None:
+                os.environ.pop(SYNTHETIC_ENV, None)
+            else:
+                os.environ[SYNTHETIC_ENV] = before_env
         executed = nbformat.read(dst, as_version=4)
         stderr = chapter_stderr(executed)
         if stderr:
@@ -291,7 +320,7 @@ def run_area(area: Area, out_root: Path = OUTPUTS, show_code: bool = False,
             print(f"{area.slug}: the chapters wrote {len(stderr)} warning message(s): see "
                   f"{final / WARNINGS_FILE}", file=sys.stderr, flush=True)
         html_text = to_html(_html_notebook(executed, cfg, show_code, notebooks),
-                            f"GP workforce: {area.name}", show_code)
+                            f"GP workforce: {area.name}", show_code, synthetic=synthetic)
         (staging / "report.html").write_text(html_text, encoding="utf-8")
         src.unlink()
         if not (keep_notebooks or show_code):
