@@ -607,3 +607,35 @@ def test_markdown_templates_escape_html_in_values_but_not_quotes():
     assert "<img" not in md and "&lt;img src=x onerror=alert(1)&gt;" in md
     assert "O'Neil &amp; Co" in md
     assert md_escape(None) is None and md_escape(3) == "3"
+
+
+def test_waterfall_that_does_not_start_at_zero_says_so():
+    """Bars encode amounts: when the axis is cut to show the steps, the axis label gives its
+    start and a break mark is drawn; an axis from zero has neither."""
+    import matplotlib.pyplot as plt
+
+    from analysis.report.scenario_charts import waterfall_chart
+
+    row = pd.Series({"baseline": 640.0, "position": 600.0,
+                     **{c: 0.0 for c in ch_components()}})
+    first = ch_components()[0]
+    row[first] = -40.0
+    fig = waterfall_chart(row, 660.0, "t")
+    ax = fig.axes[0]
+    assert ax.get_ylim()[0] > 0 and "axis starts at" in ax.get_ylabel()
+    strokes = [ln for ln in ax.lines if ln.get_transform() == ax.transAxes]
+    assert len(strokes) == 2  # the break mark
+    plt.close(fig)
+    row = pd.Series({"baseline": 60.0, "position": 20.0, **{c: 0.0 for c in ch_components()}})
+    row[first] = -40.0
+    fig = waterfall_chart(row, 70.0, "t")
+    ax = fig.axes[0]
+    assert ax.get_ylim()[0] == 0 and ax.get_ylabel() == "GP WTE"
+    assert not [ln for ln in ax.lines if ln.get_transform() == ax.transAxes]
+    plt.close(fig)
+
+
+def ch_components():
+    from analysis.report.scenario_charts import COMPONENTS
+
+    return list(COMPONENTS)

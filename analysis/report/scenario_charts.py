@@ -94,11 +94,22 @@ def waterfall_chart(res_row: pd.Series, target: float, title: str):
                label=f"Target {wte(target)}")
     ax.set_xticks(range(len(items)), [_wrap(lbl) for lbl, _, _ in items], fontsize=8)
     lo = min(min(level, res_row["baseline"]), target)
-    ax.set_ylim(max(0, lo - 0.25 * abs(res_row["baseline"] - lo) - 60), None)
-    _style(ax, title)
+    floor = max(0, lo - 0.25 * abs(res_row["baseline"] - lo) - 60)
+    ax.set_ylim(floor, None)
+    _style(ax, title, "GP WTE" if floor == 0 else f"GP WTE (axis starts at {wte(floor)})")
+    if floor > 0:
+        mark_axis_break(ax)
     ax.legend(frameon=False, fontsize=8, loc="upper right")
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     return fig
+
+
+def mark_axis_break(ax) -> None:
+    """The broken-axis mark (two short diagonal strokes) at the foot of the y-axis: the bars
+    do not start at zero, and the chart says so."""
+    kw = dict(transform=ax.transAxes, color="#000000", clip_on=False, linewidth=1)
+    for dy in (0.0, 0.025):
+        ax.plot([-0.015, 0.015], [0.02 + dy - 0.012, 0.02 + dy + 0.012], **kw)
 
 
 def _wrap(text: str, width: int = 14) -> str:
