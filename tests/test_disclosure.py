@@ -99,3 +99,122 @@ def test_unlisted_free_text_is_never_published_verbatim(monkeypatch):
     monkeypatch.setenv(disclosure.ENV, "0")
     shown, note = disclosure.unlisted_text(df, "label", "unlisted label")
     assert shown["label"].tolist() == df["label"].tolist() and note == ""
+
+
+# ============================================================================================
+# Secondary suppression against published totals (protect) and the recovery check
+# ============================================================================================
+from analysis.report.disclosure import Totals, column_groups, protect, recoverable  # noqa: E402
+
+
+def _hidden(out, col):
+    return out[col].isna().tolist()
+
+
+def test_one_suppressed_cell_in_a_row_with_a_total_hides_a_second():
+    df = pd.DataFrame({"F": [3, 20], "M": [9, 30], "U": [6, 0], "total": [18, 50]})
+    out = protect(df, ["F", "M", "U"], totals=Totals(rows=True, row_total="total"), threshold=5)
+    assert _hidden(out, "F") == [True, False]
+    assert _hidden(out, "U") == [True, False]        # 6 is the smallest non-zero left
+    assert _hidden(out, "M") == [False, False] and out["M"].tolist() == [9, 30]
+    assert out["total"].tolist() == [18, 50]
+    assert out.attrs["suppressed"] == {"primary": 1, "secondary": 1}
+    assert out.attrs["suppressed_cells"] == [(0, "F"), (0, "U")]
+
+
+def test_zeros_are_never_suppressed_while_a_non_zero_cell_is_left():
+    df = pd.DataFrame({"a": [2], "b": [0], "c": [0], "d": [40], "total": [42]})
+    out = protect(df, ["a", "b", "c", "d"], totals=Totals(rows=True, row_total="total"),
+                  threshold=5)
+    assert out.iloc[0].isna().tolist() == [True, False, False, True, False]
+    assert out["b"].tolist() == [0] and out["c"].tolist() == [0]
+    # no non-zero cell left: the total is hidden rather than a zero
+    only = protect(pd.DataFrame({"a": [2], "b": [0], "t": [2]}), ["a", "b"],
+                   totals=Totals(rows=True, row_total="t"), threshold=5)
+    assert only.iloc[0].isna().tolist() == [True, False, True]
+    # a zero takes the place of a total published elsewhere only as the last resort
+    last = protect(pd.DataFrame({"a": [2], "b": [0]}), ["a", "b"], totals=Totals(rows=True),
+                   threshold=5)
+    assert last.iloc[0].isna().tolist() == [True, True]
+    assert recoverable(last, ["a", "b"], Totals(rows=True)) == []
+
+
+def test_two_suppressed_cells_already_need_nothing_more():
+    df = pd.DataFrame({"a": [2], "b": [3], "c": [7], "total": [12]})
+    out = protect(df, ["a", "b", "c"], totals=Totals(rows=True, row_total="total"), threshold=5)
+    assert out.iloc[0].isna().tolist() == [True, True, False, False]
+    assert out.attrs["suppressed"] == {"primary": 2, "secondary": 0}
+
+
+def test_column_totals_and_total_rows():
+    df = pd.DataFrame({"area": ["P1", "P2", "P3", "Area"], "headcount": [3, 12, 8, 23]})
+    spec = Totals(columns=column_groups(df, total=3))
+    out = protect(df, ["headcount"], totals=spec, threshold=5)
+    assert _hidden(out, "headcount") == [True, False, True, False]
+    assert recoverable(out, ["headcount"], spec) == []
+    # a total published elsewhere (None) works the same way
+    spec = Totals(columns=column_groups(df.iloc[:3]))
+    out = protect(df.iloc[:3], ["headcount"], totals=spec, threshold=5)
+    assert _hidden(out, "headcount") == [True, False, True]
+    # one group per staff group, each with its own total
+    by = pd.DataFrame({"g": ["a", "a", "b", "b"], "n": [2, 9, 11, 12]})
+    out = protect(by, ["n"], totals=Totals(columns=column_groups(by, by="g")), threshold=5)
+    assert _hidden(out, "n") == [True, True, False, False]
+
+
+def test_secondary_suppression_iterates_across_rows_and_columns():
+    # hiding (0, b) for the row makes column b single; then (1, b)'s row is single, and so on
+    df = pd.DataFrame({"a": [2, 30, 32], "b": [10, 6, 16], "t": [12, 36, 48]})
+    spec = Totals(rows=True, row_total="t", columns=column_groups(df, total=2))
+    out = protect(df, ["a", "b"], totals=spec, threshold=5)
+    assert out.isna().to_numpy().sum() == 4
+    assert out.isna().to_numpy().tolist() == [[True, True, False], [True, True, False],
+                                              [False, False, False]]
+    assert recoverable(out, ["a", "b"], spec) == []
+
+
+def test_dependent_columns_are_blanked_with_their_count():
+    df = pd.DataFrame({"cases": [3, 50, 47], "share": [0.03, 0.5, 0.47]})
+    out = protect(df, ["cases"], totals=Totals(columns=column_groups(df)),
+                  dependent={"cases": ["share"]}, threshold=5)
+    assert _hidden(out, "cases") == [True, False, True]
+    assert _hidden(out, "share") == [True, False, True]
+    assert out.loc[1, "share"] == 0.5
+
+
+def test_internal_mode_changes_nothing(monkeypatch):
+    df = pd.DataFrame({"a": [2, 9], "t": [2, 9]})
+    assert protect(df, ["a"], totals=Totals(rows=True, row_total="t"), threshold=0) is df
+    monkeypatch.setenv(disclosure.ENV, "0")
+    assert protect(df, ["a"]) is df
+    monkeypatch.setenv(disclosure.ENV, "5")
+    assert protect(df, ["a"])["a"].isna().tolist() == [True, False]
+
+
+def test_checker_finds_cells_in_primary_only_output_and_none_after_protect():
+    df = pd.DataFrame({"band": ["<25", "25-29", "30-34", "All"], "F": [3, 10, 12, 25],
+                       "M": [8, 2, 20, 30], "total": [11, 12, 32, 55]}).set_index("band")
+    spec = Totals(rows=True, row_total="total", columns=column_groups(df, total="All"))
+    primary = small_number_suppression(df, ["F", "M"])
+    assert set(recoverable(primary, ["F", "M"], spec)) >= {("<25", "F"), ("25-29", "M")}
+    out = protect(df, ["F", "M"], totals=spec, threshold=5)
+    assert recoverable(out, ["F", "M"], spec) == []
+    assert out.attrs["suppressed"]["primary"] == 2 and out.attrs["suppressed"]["secondary"] >= 2
+    # unchanged cells keep their values
+    shown = out.notna()
+    assert (out[shown].fillna(-1) == df.where(shown.to_numpy(), -1)).all().all()
+    # without attrs the missing counts are the hidden ones
+    bare = out.copy()
+    bare.attrs = {}
+    assert recoverable(bare, ["F", "M"], spec) == []
+    assert recoverable(bare.assign(M=df["M"]), ["F", "M"], spec) != []
+
+
+def test_blocks_published_as_one_figure_and_bad_columns():
+    df = pd.DataFrame({"F": [3, 40], "M": [20, 30]})
+    out = protect(df, ["F", "M"], totals=Totals(blocks=(tuple(df.index),)), threshold=5)
+    assert out.isna().to_numpy().tolist() == [[True, True], [False, False]]   # 20 < 30 < 40
+    with pytest.raises(ConfigError, match="no column 'X'"):
+        protect(df, ["X"], threshold=5)
+    with pytest.raises(ConfigError, match="no column 'tot'"):
+        recoverable(df, ["F"], Totals(rows=True, row_total="tot"))
