@@ -7,7 +7,13 @@ import pytest
 from local_frames import NA, PERIOD, staff_frame
 
 from analysis.report import disclosure
-from analysis.report.disclosure import small_number_suppression
+from analysis.report.disclosure import (
+    Totals,
+    column_groups,
+    protect,
+    recoverable,
+    small_number_suppression,
+)
 from analysis.tables.local import age_gender_pyramid
 from analysis.util.errors import ConfigError
 
@@ -104,9 +110,6 @@ def test_unlisted_free_text_is_never_published_verbatim(monkeypatch):
 # ============================================================================================
 # Secondary suppression against published totals (protect) and the recovery check
 # ============================================================================================
-from analysis.report.disclosure import Totals, column_groups, protect, recoverable  # noqa: E402
-
-
 def _hidden(out, col):
     return out[col].isna().tolist()
 
