@@ -16,7 +16,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from analysis.report.disclosure import suppress, suppression_note  # noqa: E402
+from analysis.report.disclosure import (  # noqa: E402
+    Totals,
+    column_groups,
+    protect,
+    suppression_note,
+)
 from analysis.report.rendering import (  # noqa: E402
     PALETTE,
     REPORT_CSS,
@@ -118,7 +123,8 @@ def title(ctx: PcnContext) -> Markdown:
 @_with_data
 def pcn_table(ctx: PcnContext, rpt):
     """FTE, headcount, patients and FTE per 1,000 by PCN (numerator and denominator shown)."""
-    df = suppress(ctx.by_pcn, ["headcount"])
+    # the PCNs add up to the area's headcount in the comparison table
+    df = protect(ctx.by_pcn, ["headcount"], totals=Totals(columns=column_groups(ctx.by_pcn)))
     return rpt.table(df, "pcn_fte_per_1000",
                      f"PCN-employed staff per 1,000 registered patients by PCN, "
                      f"{ctx.area.name or ctx.area.code}, {_month(ctx.pcn_period)}",
@@ -141,7 +147,8 @@ def comparison_table(ctx: PcnContext, rpt):
 @_with_data
 def role_table(ctx: PcnContext, rpt):
     """FTE and headcount by staff group and role as published (the ARRS roles among them)."""
-    df = suppress(ctx.by_role, ["headcount"])
+    # the roles add up to the area's headcount in the comparison table
+    df = protect(ctx.by_role, ["headcount"], totals=Totals(columns=column_groups(ctx.by_role)))
     return rpt.table(df, "pcn_staff_by_role",
                      f"PCN-employed staff by role, {ctx.area.name or ctx.area.code}, "
                      f"{_month(ctx.pcn_period)}", formats=FORMATS,

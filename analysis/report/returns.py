@@ -6,7 +6,8 @@
 templates, :class:`~analysis.report.rendering.Table` and
 :class:`~analysis.report.rendering.Chart` objects. Staff-level rows never reach the HTML:
 everything here is aggregated, and small headcounts in practice-level and age tables are
-suppressed (:mod:`analysis.report.disclosure`).
+suppressed, with a second headcount wherever a published total would reveal one
+(:func:`analysis.report.disclosure.protect`).
 """
 
 from __future__ import annotations
@@ -238,6 +239,9 @@ def _num(v) -> str:
     return f"{v:,.0f}" if v.is_integer() else f"{v:,.2f}"
 
 
+OLDER_BANDS = ("55-59", "60-64", "65-69", "70+")
+
+
 def pyramids(ctx: returns_pipeline.ReturnsContext, rpt: Report) -> Section:
     """Age-gender pyramids (chart and table) for all staff and for GPs (registrars excluded)."""
     codes = ctx.member_codes or [a.code for a in ctx.ccgs]
@@ -245,11 +249,15 @@ def pyramids(ctx: returns_pipeline.ReturnsContext, rpt: Report) -> Section:
     out = []
     for group, name, label in ((None, "all_staff", "all staff"), ("GP", "gps", "GPs")):
         pyr = local_tables.age_gender_pyramid(staff, staff_group=group, period=ctx.period)
-        shown = disclosure.suppress(pyr.reset_index(), ["F", "M", "U"])
+        table = pyr.reset_index()
+        older_rows = table.index[table["age_band"].isin(OLDER_BANDS)]
+        # the caption and alt text give the total and the number aged 55 or over
+        shown = disclosure.protect(table, ["F", "M", "U"], totals=disclosure.Totals(
+            blocks=(tuple(table.index), tuple(older_rows))))
         fig = charts.pyramid_chart(shown.set_index("age_band").astype("Float64").fillna(0),
                                    f"Headcount by age and gender: {label}")
         total = int(pyr[["F", "M", "U"]].to_numpy().sum())
-        older = int(pyr.loc[[b for b in pyr.index if b in ("55-59", "60-64", "65-69", "70+")],
+        older = int(pyr.loc[[b for b in pyr.index if b in OLDER_BANDS],
                             ["F", "M", "U"]].to_numpy().sum())
         alt = (f"Population pyramid of {label} by five-year age band, women left and men "
                f"right: {total:,} people, {older:,} aged 55 or over.")
@@ -292,6 +300,20 @@ GROUP_LABELS = {"level": "Level", "group_type": "Group type", "group_name": "Gro
                 "gp_wte_per_1000_patients": "GP WTE per 1,000"}
 
 
+def _group_totals(summary: pd.DataFrame) -> disclosure.Totals:
+    """The published sums of the practice-group table: the groups of each type add to the
+    type's subtotal row, and the subtotals to the total row."""
+    level = summary["level"]
+    total = summary.index[level == "total"]
+    total = total[0] if len(total) else None
+    eqs = []
+    for gtype, rows in summary[level == "group"].groupby("group_type", sort=False).groups.items():
+        sub = summary.index[(level == "group type") & (summary["group_type"] == gtype)]
+        eqs.append((tuple(rows), sub[0] if len(sub) else None))
+    eqs.append((tuple(summary.index[level == "group type"]), total))
+    return disclosure.Totals(columns=tuple(eqs))
+
+
 def groups_section(ctx: returns_pipeline.ReturnsContext, rpt: Report,
                    cluster: str | None = None) -> Section:
     """Practice groups, monthly turnover and a cluster stocktake."""
@@ -302,7 +324,7 @@ def groups_section(ctx: returns_pipeline.ReturnsContext, rpt: Report,
     summary = local_tables.practice_group_summary(staff, ctx.groups, ctx.reference, ctx.period)
     hc_cols = [c for c in summary.columns if c.endswith("headcount")]
     parts.append(rpt.table(
-        disclosure.suppress(summary, hc_cols), "practice_groups",
+        disclosure.protect(summary, hc_cols, totals=_group_totals(summary)), "practice_groups",
         f"Workforce by practice group ({ctx.period})",
         formats={**{c: fmt_int for c in ["practices", "patients", *hc_cols]},
                  **{c: fmt_dp(1) for c in summary.columns if c.endswith("_wte")},
@@ -310,7 +332,10 @@ def groups_section(ctx: returns_pipeline.ReturnsContext, rpt: Report,
         labels=GROUP_LABELS,
         note="GPs exclude registrars. Branch sites count with their main practice."
              + _sup_note()))
-    turnover = disclosure.suppress(local_tables.monthly_turnover(staff), ["joiners", "leavers"])
+    # joiners - leavers is the change in the headcount shown; the rate derives from leavers
+    turnover = disclosure.protect(local_tables.monthly_turnover(staff), ["joiners", "leavers"],
+                                  totals=disclosure.Totals(rows=True),
+                                  dependent={"leavers": ["turnover_rate"]})
     parts.append(rpt.chart(
         charts.turnover_chart(turnover), "turnover",
         "Monthly joiners and leavers, with turnover as a percentage, for GPs (excluding "

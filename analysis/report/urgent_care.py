@@ -7,7 +7,8 @@ templates ``report/templates/urgent_care_*.j2``. Every section returns an object
 cell can end with: a :class:`~analysis.report.rendering.Table`, a
 :class:`~analysis.report.rendering.Chart`, :class:`Text` (Markdown) or :class:`Parts` (several
 of them). Case-level rows never reach the report: tables and charts are aggregates, and counts
-of fewer than five cases are suppressed (shown as '*').
+of fewer than five cases are suppressed (shown as '*'), with a second count wherever a
+published total would reveal one (``docs/disclosure.md``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from analysis.io.urgent_care import DAY_SHORT
 from analysis.models.urgent_care import costs as uco
 from analysis.models.urgent_care.context import key_figures as compute_key_figures
 from analysis.models.urgent_care.job_plans import PLAN_SETTINGS
-from analysis.models.urgent_care.profiles import SETTINGS, suppress_small
+from analysis.models.urgent_care.profiles import SETTINGS
 from analysis.report import disclosure as disclosure
 from analysis.report import urgent_care_charts as charts
 from analysis.report.rendering import Html, Markdown, Report, Section, fmt_dp, fmt_int, render
@@ -71,9 +72,25 @@ def _date(ts) -> str:
     return pd.Timestamp(ts).strftime("%-d %B %Y")
 
 
-def _suppress(df: pd.DataFrame, count_columns, dependent: dict | None = None) -> pd.DataFrame:
-    """Disclosure control at the configured threshold."""
-    return suppress_small(df, count_columns, disclosure.threshold(), dependent)
+def _suppress(df: pd.DataFrame, count_columns, dependent: dict | None = None,
+              by: str | None = None, additive: bool = True) -> pd.DataFrame:
+    """Disclosure control at the configured threshold (:func:`analysis.report.disclosure.protect`).
+
+    Counts and the columns derived from them are shown as ``Float64`` (suppressed: NA, '*').
+    With ``additive`` the rows (of each ``by`` group) add up to the cases of the period, which
+    the chapter publishes, so a second cell is suppressed where one alone would be revealed.
+    """
+    dependent = dependent or {}
+    out = df.copy()
+    for d in dict.fromkeys([*count_columns, *(x for c in count_columns
+                                              for x in dependent.get(c, []))]):
+        if pd.api.types.is_numeric_dtype(out[d]):
+            out[d] = out[d].astype("Float64")
+    totals = disclosure.Totals(columns=disclosure.column_groups(out, by=by)) if additive \
+        else None
+    out = disclosure.protect(out, count_columns, totals=totals, dependent=dependent)
+    out.attrs["suppressed_below"] = disclosure.threshold()
+    return out
 
 
 def _source_cases(ctx) -> str:
@@ -226,7 +243,7 @@ def mix(ctx, rpt: Report) -> Section:
                                                  else "published shares"))
     if not ctx.has_cases:
         return Section([t, chart])
-    dc = _suppress(ctx.dispositions, ["cases"], dependent={"cases": ["share"]})
+    dc = _suppress(ctx.dispositions, ["cases"], dependent={"cases": ["share"]}, by="kind")
     extra = rpt.table(dc, "uc_dispositions_onward",
                       f"Cases by disposition and onward service, {ctx.area.short_name}",
                       formats={"cases": _supp(fmt_int), "share": _supp(_pct(1))},
@@ -240,8 +257,8 @@ def flows(ctx, rpt: Report):
     """Flows to ED, frailty, paediatrics and primary care (table)."""
     if not ctx.has_cases:
         return _unavailable("flows")
-    ft = _suppress(ctx.flows, ["cases"], dependent={
-        "cases": ["share", "per_week", "assessed_share", "out_of_hours_share"]})
+    ft = _suppress(ctx.flows, ["cases"], dependent={  # flows overlap: no sum is published
+        "cases": ["share", "per_week", "assessed_share", "out_of_hours_share"]}, additive=False)
     return rpt.table(
         ft, "uc_flows", f"Onward flows from NHS 111, {ctx.area.short_name}",
         formats={"cases": _supp(fmt_int), "share": _supp(_pct(1)),
