@@ -221,3 +221,35 @@ def test_blocks_published_as_one_figure_and_bad_columns():
         protect(df, ["X"], threshold=5)
     with pytest.raises(ConfigError, match="no column 'tot'"):
         recoverable(df, ["F"], Totals(rows=True, row_total="tot"))
+
+
+def test_practice_group_totals_follow_subtotal_and_total_rows():
+    from analysis.report.returns import _group_totals
+    summary = pd.DataFrame({
+        "level": ["group", "group", "group type", "group", "group type", "total"],
+        "group_type": ["A", "A", "A", "B", "B", "Total"],
+        "gp_headcount": [3, 30, 33, 40, 40, 73]})
+    spec = _group_totals(summary)
+    primary = small_number_suppression(summary, ["gp_headcount"])
+    assert recoverable(primary, ["gp_headcount"], spec) == [(0, "gp_headcount")]
+    out = protect(summary, ["gp_headcount"], totals=spec, threshold=5)
+    # the group's sibling goes too; the subtotals are all shown, so nothing more is needed
+    assert out["gp_headcount"].isna().tolist() == [True, True, False, False, False, False]
+    # a small subtotal is hidden against the total row, so another subtotal and the
+    # only group of each type go with it
+    small = summary.assign(gp_headcount=[1, 2, 3, 40, 40, 43])
+    out = protect(small, ["gp_headcount"], totals=_group_totals(small), threshold=5)
+    assert out["gp_headcount"].isna().tolist() == [True, True, True, True, True, False]
+    assert recoverable(out, ["gp_headcount"], spec) == []
+    assert recoverable(out, ["gp_headcount"], spec) == []
+
+
+def test_turnover_rows_hide_joiners_and_leavers_together_with_the_rate():
+    turnover = pd.DataFrame({"headcount": [100, 102, 101], "joiners": [pd.NA, 2, 6],
+                             "leavers": [pd.NA, 0, 7], "turnover_rate": [pd.NA, 0.0, 0.069]})
+    out = protect(turnover, ["joiners", "leavers"], totals=Totals(rows=True),
+                  dependent={"leavers": ["turnover_rate"]}, threshold=5)
+    # 2 joiners and no leaver: the zero is hidden too, else joiners = change in headcount
+    assert out.loc[1, ["joiners", "leavers", "turnover_rate"]].isna().all()
+    assert out.loc[2, "joiners"] == 6 and out.loc[2, "turnover_rate"] == 0.069
+    assert out["headcount"].tolist() == [100, 102, 101]
