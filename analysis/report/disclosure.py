@@ -108,7 +108,8 @@ def suppress(df, columns):
 def suppression_note() -> str:
     """The sentence telling readers which headcounts are hidden ('' when suppression is off)."""
     t = threshold()
-    return (f"Headcounts from 1 to {t - 1} are suppressed (shown blank) to protect individuals."
+    return (f"Headcounts from 1 to {t - 1} are suppressed (shown blank) to protect individuals; "
+            "where a total shown would reveal a hidden count, another cell is hidden too."
             if t else "")
 
 
