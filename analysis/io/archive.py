@@ -150,3 +150,23 @@ def pick(path, accepts: Callable[[list[str]], bool], expected: str) -> Source:
         names = ", ".join(s.label for s in found)
         raise InputError(path, f"more than one {expected} ({names}); give one file")
     return found[0]
+
+
+def pick_with_columns(path, identify: set[str], required, expected: str) -> Source:
+    """The CSV in ``path`` whose header holds every name in ``identify`` (any case), checked
+    to hold every ``required`` column too.
+
+    Raises
+    ------
+    InputError
+        No such CSV (:func:`pick`), or a required column missing: one line on row 1 naming the
+        column and ``expected``.
+    """
+    source = pick(path, lambda h: identify <= {x.strip().upper() for x in h}, expected)
+    upper = {h.strip().upper() for h in source.header}
+    for col in required:
+        if col not in upper:
+            raise InputError(source.label, f"required column missing; expected {expected}",
+                             row=1, column=col)
+    return source
+

@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from analysis.io.archive import Source, pick
+from analysis.io.archive import Source, pick, pick_with_columns
 from analysis.io.schema import Check, Column, DataFrameSchema, in_range, validate
 from analysis.util.errors import InputError
 
@@ -325,13 +325,7 @@ def read_gpw_high_level(path, period: str | None = None) -> pd.DataFrame:
         several periods with none chosen, as one line naming file, row and column.
     """
     what = "a GPW Practice Level - High-level CSV"
-    source = pick(path, lambda h: {"PRAC_CODE", "MEASURE", "VALUE"} <= {
-        x.strip().upper() for x in h}, what)
-    upper = {h.strip().upper() for h in source.header}
-    for col in HIGH_LEVEL:
-        if col not in upper:
-            raise InputError(source.label, f"required column missing; expected {what}", row=1,
-                             column=col)
+    source = pick_with_columns(path, {"PRAC_CODE", "MEASURE", "VALUE"}, HIGH_LEVEL, what)
     wanted = {c: c.lower() for c in HIGH_LEVEL}
     wanted |= {k: v for k, v in GEOGRAPHY.items() if k not in wanted}
     wanted |= {"YEAR": "_year", "MONTH": "_month"}

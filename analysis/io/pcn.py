@@ -17,10 +17,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.io.archive import pick
+from analysis.io.archive import pick_with_columns
 from analysis.io.gpw import GEOGRAPHY, MARKERS, file_periods, read_strings, to_float
 from analysis.io.schema import Check, Column, DataFrameSchema, in_range, validate
-from analysis.util.errors import InputError
 
 __all__ = ["PCN_SCHEMA", "read_pcn_individual", "pcn_headcount"]
 
@@ -80,13 +79,7 @@ def read_pcn_individual(path, period: str | None = None) -> pd.DataFrame:
         code or role, several census months with none chosen: one line naming file, row and
         column.
     """
-    source = pick(path, lambda h: {"PCN_CODE", "UNIQUE_IDENTIFIER", "FTE"} <= {
-        x.strip().upper() for x in h}, WHAT)
-    upper = {h.strip().upper() for h in source.header}
-    for col in REQUIRED:
-        if col not in upper:
-            raise InputError(source.label, f"required column missing; expected {WHAT}", row=1,
-                             column=col)
+    source = pick_with_columns(path, {"PCN_CODE", "UNIQUE_IDENTIFIER", "FTE"}, REQUIRED, WHAT)
     wanted = {k: v for k, v in GEOGRAPHY.items() if not k.startswith("PRAC_")}
     wanted |= STAFF | {"CENSUS_YEAR": "_year", "CENSUS_MONTH": "_month"}
     raw = read_strings(source, wanted, WHAT)

@@ -29,6 +29,7 @@ import pandas as pd
 from analysis.io import patients
 from analysis.io.archive import pick
 from analysis.io.arrowcsv import check_text, read_text
+from analysis.io.gpw import GEOGRAPHY
 from analysis.tables.area_names import (
     PREFERENCE,
     core_name,
@@ -512,19 +513,11 @@ def follow_practices(area: AreaMatch,
     return Followed(area, present, missing, note)
 
 
-# A mapping file (until the dedicated readers take over) --------------------------------------
-# File column (upper case) -> standard name: the Patients Registered map and standard names.
-MAP_COLUMNS = {
-    "PRACTICE_CODE": "practice_code", "PRACTICE_NAME": "practice_name",
-    "PCN_CODE": "pcn_code", "PCN_NAME": "pcn_name",
-    "SUB_ICB_LOCATION_CODE": "sub_icb_code", "SUB_ICB_LOCATION_NAME": "sub_icb_name",
-    "SUB_ICB_CODE": "sub_icb_code", "SUB_ICB_NAME": "sub_icb_name",
-    "ICB_CODE": "icb_code", "ICB_NAME": "icb_name",
-    "COMM_REGION_CODE": "region_code", "COMM_REGION_NAME": "region_name",
-    "REGION_CODE": "region_code", "REGION_NAME": "region_name",
-    "CCG_CODE": "ccg_code", "CCG_NAME": "ccg_name", "STP_CODE": "stp_code",
-    "STP_NAME": "stp_name",
-}
+# A mapping file in the standard names (a Patients Registered map goes to its own reader) -----
+# File column (upper case) -> standard name: the readers' one geography map, with the map
+# file's practice columns.
+MAP_COLUMNS = {"PRACTICE_CODE": "practice_code", "PRACTICE_NAME": "practice_name",
+               **{k: v for k, v in GEOGRAPHY.items() if not k.startswith("PRAC_")}}
 PERIOD_COLUMNS = ("EXTRACT_DATE", "PERIOD")
 
 
