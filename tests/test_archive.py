@@ -6,11 +6,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from real_files import REAL
 
 from analysis.io import archive
 from analysis.util.errors import InputError
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 
 def _zip(tmp_path, members: dict[str, bytes]) -> Path:
@@ -72,11 +71,11 @@ def test_damaged_and_empty_files(tmp_path):
         archive.csv_sources(empty)
 
 
-@pytest.mark.skipif(not (SHARED / "real").exists(), reason="../shared/real not present")
+@pytest.mark.skipif(not REAL.exists(), reason="../shared/real not present")
 @pytest.mark.parametrize("name", ["pcn/PCNWFIndividualCSV.062026.zip",
                                   "patients/2026-07/gp-reg-pat-prac-map.zip",
                                   "patients/2026-07/gp-reg-pat-prac-quin-age.zip",
                                   "ods/epraccur.zip"])
 def test_real_zips_list_their_csvs(name):
-    sources = archive.csv_sources(SHARED / "real" / name)
+    sources = archive.csv_sources(REAL / name)
     assert sources and all(s.header for s in sources)

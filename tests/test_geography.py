@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from real_files import REAL
 from typer.testing import CliRunner
 
 from analysis import cli
@@ -24,8 +24,7 @@ from analysis.tables import geography as geo
 from analysis.tables.geography import AreaMatch, cluster, combine, find_area, hierarchy
 from analysis.util.errors import ConfigError, InputError
 
-SHARED = Path(os.environ["GPW_SHARED"]) if os.environ.get("GPW_SHARED") else ROOT.parent / "shared"
-MAP_ZIP = SHARED / "real" / "patients" / "2026-07" / "gp-reg-pat-prac-map.zip"
+MAP_ZIP = REAL / "patients" / "2026-07" / "gp-reg-pat-prac-map.zip"
 real = pytest.mark.skipif(not MAP_ZIP.exists(), reason="real NHS files not available")
 
 COLUMNS = ["practice_code", "pcn_code", "pcn_name", "sub_icb_code", "sub_icb_name", "icb_code",

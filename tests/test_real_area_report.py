@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import zipfile
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from real_files import REAL
 
-from analysis.config import ROOT
-
-SHARED = Path(os.environ.get("GPW_SHARED", ROOT.parent / "shared"))
-REAL = SHARED / "real"
 PCN_ZIP = REAL / "pcn" / "PCNWFIndividualCSV.062026.zip"
 MAP_ZIP = REAL / "patients" / "2026-07" / "gp-reg-pat-prac-map.zip"
 QUIN_ZIP = REAL / "patients" / "2026-07" / "gp-reg-pat-prac-quin-age.zip"

@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import zipfile
 from pathlib import Path
 
 import pytest
+from real_files import REAL, csv_text
 
 from analysis.io.gpw import area_headcount, read_gpw_high_level, read_gpw_individual
 from analysis.io.pcn import pcn_headcount, read_pcn_individual
 from analysis.io.readers import read_gpw_practice_csv
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("GPW_SHARED") or ROOT.parent / "shared")
-REAL = SHARED / "real"
 GPW = REAL / "gpw"
 SAMPLES = GPW / "derived_samples"
 PCN = REAL / "pcn"
@@ -35,17 +32,7 @@ def _files(folder: Path, pattern: str) -> list[Path]:
 
 def _rows(path: Path) -> tuple[list[str], list[list[str]]]:
     """Header (upper case) and data rows, with the csv module (the CSV in a zip too)."""
-    if path.suffix == ".zip":
-        with zipfile.ZipFile(path) as zf:
-            name = next(n for n in zf.namelist() if n.lower().endswith(".csv"))
-            data = zf.read(name)
-    else:
-        data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252")
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = list(csv.reader(io.StringIO(csv_text(path))))
     return [h.strip().upper() for h in rows[0]], [r for r in rows[1:] if any(r)]
 
 

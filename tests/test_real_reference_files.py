@@ -8,23 +8,16 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from real_files import REAL, REFERENCE, csv_text
 
 from analysis.io import urgent_care
 from analysis.io.ods import gp_practices_open_on, read_epraccur
 from analysis.io.patients import read_patients_quinary, read_patients_registered, read_practice_map
 from analysis.io.readers import read_practice_reference
-
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-if not SHARED.exists() and os.environ.get("GPW_SHARED"):
-    SHARED = Path(os.environ["GPW_SHARED"])
-REAL = SHARED / "real"
 
 
 def _files(pattern: str) -> list[Path]:
@@ -40,18 +33,8 @@ def _params(pattern: str):
 
 def _rows(path: Path, header: bool = True) -> list[dict] | list[list]:
     """Every row of a CSV (or of the one CSV in a zip), decoded as UTF-8 or cp1252."""
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as zf:
-            name = next(n for n in zf.namelist() if n.lower().endswith(".csv"))
-            data = zf.read(name)
-    else:
-        data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252")
-    reader = csv.DictReader(io.StringIO(text)) if header else csv.reader(io.StringIO(text))
-    return list(reader)
+    text = io.StringIO(csv_text(path))
+    return list(csv.DictReader(text) if header else csv.reader(text))
 
 
 # --------------------------------------------------------------------------------------------
@@ -151,7 +134,6 @@ def test_epraccur_file(path):
 # --------------------------------------------------------------------------------------------
 # ../shared/reference files that already have readers
 # --------------------------------------------------------------------------------------------
-REFERENCE = SHARED / "reference"
 REFERENCE_READERS = [
     ("iucadc_sample_apr2023.csv", urgent_care.read_iucadc,
      ["period", "org_code", "contract_code", "item", "value"]),
