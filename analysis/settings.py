@@ -259,6 +259,17 @@ class Areas(Model):
         default_factory=dict)
 
 
+class RealInputs(Model):
+    """How far apart the real files of one report may be (``real_inputs:``; docs/assumptions.md).
+
+    ``max_months_apart``: whole months between the GP Workforce snapshot and every other file
+    the practice chapter uses (the ODS practices file, the Patients Registered map); further
+    apart, the run stops with one line naming both files and dates.
+    """
+
+    max_months_apart: Annotated[int, Strict(), Field(ge=0, le=24)] = 3
+
+
 class Settings(Model):
     """The whole of ``config/config.yaml``."""
 
@@ -272,6 +283,7 @@ class Settings(Model):
     scenarios: ScenarioSettings
     urgent_care: UrgentCareSettings = Field(default_factory=UrgentCareSettings)
     areas: Areas = Field(default_factory=Areas)
+    real_inputs: RealInputs = Field(default_factory=RealInputs)
 
 
 def check_stp_slugs(s: Settings, source: str) -> Settings:
