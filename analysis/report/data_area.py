@@ -1,9 +1,13 @@
 """A report for an area found in real files (``make report AREA=QHL``), not in the demo registry.
 
-The area is looked up in the files the analyst dropped in ``data/raw/nhs/`` (the Patients
-Registered map, or the PCN workforce file's own geography; :mod:`analysis.tables.pcn`). Only the
-chapters that can use those files run: the PCN workforce chapter (``05_pcn_workforce``, which
-opens with the summary of what ran and what had no data) and the provenance. The demo chapters
+The area is looked up in the files the analyst dropped in ``data/raw/nhs/``: the Patients
+Registered map, the PCN workforce file's own geography (:mod:`analysis.tables.pcn`) and the GP
+Workforce practice-level release's own geography (:mod:`analysis.tables.gp_practice`); an area
+found in several is taken from the latest. Only the chapters whose files are there run: the PCN
+workforce chapter (``05_pcn_workforce``), the GP practice workforce chapter
+(``06_gp_practice_workforce``) and the provenance; the first of them opens with the summary of
+what ran and what had no data. Before any chapter runs, the GP practice inputs are checked to
+agree (:func:`analysis.tables.gp_practice.load_context`): a failure stops with one line. The demo chapters
 and their synthetic inputs are never mixed in, and a demo report never reads these files.
 The report goes to ``outputs/<kind>-<code>/`` in lower case (``outputs/icb-qhl``).
 """
@@ -17,9 +21,15 @@ from pathlib import Path
 from analysis.config import OUTPUTS, settings
 from analysis.io.catalogue import catalogue
 from analysis.report.runner import Built, run_area
-from analysis.tables.pcn import resolve
+from analysis.tables import gp_practice
+from analysis.tables.geography import find_area
+from analysis.tables.pcn import pcn_sources
+from analysis.util.errors import ConfigError
 
-NOTEBOOKS = ["notebooks/05_pcn_workforce.ipynb", "notebooks/99_provenance.ipynb"]
+PCN_NOTEBOOK = "notebooks/05_pcn_workforce.ipynb"
+GP_NOTEBOOK = "notebooks/06_gp_practice_workforce.ipynb"
+NOTEBOOKS = [PCN_NOTEBOOK, GP_NOTEBOOK, "notebooks/99_provenance.ipynb"]
+NEEDS = {PCN_NOTEBOOK: "pcn_individual", GP_NOTEBOOK: "gpw_detailed"}  # chapter -> its input
 
 
 @dataclass(frozen=True)
@@ -38,10 +48,20 @@ def find_data_area(area_text: str, nhs_dir, period: str | None = None) -> DataAr
     Raises
     ------
     ConfigError
-        No PCN workforce file, or an unknown area (one line with the closest matches).
+        Neither a PCN workforce file nor a GP Workforce practice-level release in the folder,
+        or an unknown area (one line with the closest matches).
     """
-    cfg = settings().areas
-    match, *_ = resolve(area_text, nhs_dir, period, cfg.aliases, cfg.clusters)
+    cfg = settings()
+    cat = catalogue(nhs_dir)
+    sources = []
+    if (cat["kind"] == "pcn_individual").any():
+        sources.append(pcn_sources(cat, period)[0])
+    sources += gp_practice.release_hierarchies(cat, period, cfg.real_inputs.max_months_apart)
+    if not sources:
+        raise ConfigError(f"{nhs_dir}: no PCN workforce file and no GP Workforce practice-level "
+                          "(Detailed) release; drop the downloaded files there")
+    match = find_area(sources, area_text, aliases=cfg.areas.aliases,
+                      clusters=cfg.areas.clusters)
     slug = f"{match.kind.replace('_', '-')}-{match.code}".lower()
     return DataArea(slug, match.kind, match.name or match.code, match.code)
 
@@ -49,7 +69,7 @@ def find_data_area(area_text: str, nhs_dir, period: str | None = None) -> DataAr
 def report_data_area(area_text: str, nhs_dir, out_root: Path = OUTPUTS,
                      period: str | None = None, show_code: bool = False,
                      force: bool = False) -> Built:
-    """The report of an area found in real files: the PCN workforce chapter and provenance.
+    """The report of an area found in real files: the chapters whose files are there.
 
     Parameters
     ----------
@@ -60,25 +80,32 @@ def report_data_area(area_text: str, nhs_dir, out_root: Path = OUTPUTS,
     out_root : Path
         The report goes to ``out_root/<kind>-<code>/``.
     period : str, optional
-        ``YYYY-MM`` of the PCN workforce release (default: the latest).
+        ``YYYY-MM`` of the PCN workforce and GP Workforce releases (default: the latest).
     show_code, force : bool
         As for :func:`analysis.report.runner.run_area`.
 
     Raises
     ------
     ConfigError
-        Unknown area, no PCN workforce file.
+        Unknown area, neither a PCN workforce nor a GP Workforce practice-level file.
+    InputError
+        The GP practice inputs disagree (dates too far apart, no practice in common).
     ReportError
         The chapter failed (one line).
     """
     nhs_dir = Path(nhs_dir).resolve()
     area = find_data_area(area_text, nhs_dir, period)
+    cfg = settings()
+    gp_practice.load_context(area_text, nhs_dir, period, cfg.areas.aliases,
+                             cfg.areas.clusters, cfg.real_inputs.max_months_apart)
+    kinds = set(catalogue(nhs_dir)["kind"])
+    notebooks = [nb for nb in NOTEBOOKS if NEEDS.get(nb, "") in kinds | {""}]
     started = time.perf_counter()
     before = Path(out_root) / area.slug / "report.html"
     stamp = before.stat().st_mtime_ns if before.exists() else None
     checksums = ",".join(catalogue(nhs_dir)["sha256"].astype(str))
     path = run_area(area, Path(out_root), show_code=show_code, force=force,
-                    notebooks=NOTEBOOKS, key_extra=checksums,
+                    notebooks=notebooks, key_extra=checksums,
                     extra_params={"area_text": area_text, "nhs_dir": str(nhs_dir),
                                   "period": period})
     unchanged = stamp is not None and path.stat().st_mtime_ns == stamp

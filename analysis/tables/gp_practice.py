@@ -345,7 +345,8 @@ def load_context(area_text: str, nhs_dir, period: str | None = None, aliases=Non
     ods = None
     if ods_row is not None:
         ods = cached_read(ods_row["path"], read_epraccur)
-        ods_month, how = ods_period(ods, ods_row["period"])
+        named = ods_row["period"] if isinstance(ods_row["period"], str) else None
+        ods_month, how = ods_period(ods, named)
         check_months(release_file, got, Path(ods_row["path"]).name, ods_month, how,
                      max_months)
         files["ODS GP practices (epraccur)"] = Path(ods_row["path"])
@@ -414,3 +415,20 @@ def has_gpw_release(nhs_dir) -> bool:
 def kind_of(area: AreaMatch) -> str:
     """How the report names the area's kind (``sub-ICB``, ``cluster``)."""
     return kind_label(area.kind)
+
+
+def release_hierarchies(cat: pd.DataFrame, period: str | None = None,
+                        max_months: int = 3) -> list[Hierarchy]:
+    """Where areas are looked up for this chapter: the Patients Registered map near the
+    release (when within ``max_months``) and the release's own geography; empty without a
+    Detailed release."""
+    row = release_row(cat, period)
+    if row is None:
+        return []
+    practices = practices_frame(cached_read(row["path"], read_detailed))
+    practices.attrs["period"] = practices.attrs.get("period") or row["period"]
+    out = [release_hierarchy(practices)]
+    practice_map, _ = _map_near(cat, practices.attrs["period"], max_months)
+    if practice_map is not None:
+        out.insert(0, hierarchy(practice_map))
+    return out

@@ -310,6 +310,19 @@ def resolve(area_text: str, nhs_dir, period: str | None = None,
         close matches).
     """
     cat = cat_io.catalogue(nhs_dir)
+    h, pcn, practice_map = pcn_sources(cat, period)
+    return find_area(h, area_text, aliases=aliases, clusters=clusters), pcn, practice_map, cat
+
+
+def pcn_sources(cat: pd.DataFrame, period: str | None = None):
+    """The PCN release of ``period`` (latest by default), the map nearest its month (None when
+    there is none) and the hierarchy areas are looked up in (the map's, else the file's own).
+
+    Raises
+    ------
+    ConfigError
+        No PCN workforce file (of ``period``) in the catalogue.
+    """
     row = cat_io.latest(cat, "pcn_individual", period)
     pcn = cached_read(row["path"], read_pcn_individual)
     pcn.attrs["path"] = row["path"]
@@ -321,12 +334,13 @@ def resolve(area_text: str, nhs_dir, period: str | None = None,
         h = hierarchy(practice_map)
     else:
         h = hierarchy(pcn)
-    return find_area(h, area_text, aliases=aliases, clusters=clusters), pcn, practice_map, cat
+    return h, pcn, practice_map
 
 
 CHAPTERS = {  # the demo chapters and the inputs they would need
     "Local workforce returns": "no returns supplied",
-    "Practice workforce (GP Workforce practice level)": "not built from real files yet",
+    "Practice workforce (GP Workforce practice level)": "no GP Workforce practice-level file "
+                                                        "supplied",
     "Scenario models": "no scenario file for this area",
     "Urgent care": "no case-level or IUC ADC files supplied",
 }
@@ -355,6 +369,8 @@ def load_context(area_text: str, nhs_dir, period: str | None = None, aliases=Non
     patients_row, used = (None, "none") if practice_map is None else pick_patients(cat,
                                                                                   pcn_period)
     chapters = dict(CHAPTERS)
+    if (cat["kind"] == "gpw_detailed").any():  # its own chapter (06) runs
+        chapters.pop("Practice workforce (GP Workforce practice level)")
     if practice_map is None:
         notes.append("No Patients Registered map in the folder: PCNs from the PCN file's own "
                      "geography, and no patients to divide by.")

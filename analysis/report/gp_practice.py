@@ -1,0 +1,188 @@
+"""The GP practice workforce chapter (``notebooks/06_gp_practice_workforce.ipynb``), for areas
+found in real files: formats only. The numbers come from
+:func:`analysis.tables.gp_practice.load_context`.
+
+When the folder has no PCN workforce release this chapter comes first and :func:`opening` is
+the report's summary (which chapters ran, which had no data for the area, what is missing).
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from analysis.report.rendering import (  # noqa: E402
+    PALETTE,
+    REPORT_CSS,
+    Html,
+    Markdown,
+    Section,
+    fmt_dp,
+    fmt_int,
+    render,
+)
+from analysis.report.summary import TOC_MARKER  # noqa: E402
+from analysis.tables.gp_practice import MEASURES, GpContext, month_name  # noqa: E402
+from analysis.tables.pcn import CHAPTERS  # noqa: E402
+
+CHAPTER = "gp_practice_workforce"
+SOURCE = "NHS England, General Practice Workforce, Practice Level - Detailed (staff and " \
+         "registered patients of the same file)"
+NAMES = {n: what for n, what in MEASURES.values()}
+LABELS = {"practice_code": "Practice code", "practice_name": "Practice",
+          "patients": "Registered patients", "measure": "Staff", "practices": "Practices",
+          "practices_without_figure": "Practices without a figure", "fte": "FTE",
+          "fte_per_1000": "FTE per 1,000 patients", "england_fte": "England FTE",
+          "england_patients": "England patients",
+          "england_fte_per_1000": "England FTE per 1,000", "reason": "Why left out",
+          **{n: f"{what} FTE" for n, what in NAMES.items()},
+          **{f"{n}_per_1000": f"{what} per 1,000" for n, what in NAMES.items()}}
+FORMATS = {"patients": fmt_int, "practices": fmt_int, "practices_without_figure": fmt_int,
+           "fte": fmt_dp(1), "fte_per_1000": fmt_dp(2), "england_fte": fmt_dp(1),
+           "england_patients": fmt_int, "england_fte_per_1000": fmt_dp(2),
+           **{n: fmt_dp(1) for n in NAMES}, **{f"{n}_per_1000": fmt_dp(2) for n in NAMES}}
+NO_PCN = "no PCN workforce file supplied"
+
+
+def _with_data(fn):
+    """``fn`` for a chapter context; nothing to show (an empty Section) when there is none."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *args, **kwargs):
+        return Section() if ctx is None else fn(ctx, *args, **kwargs)
+
+    return wrapper
+
+
+def no_data(nhs_dir) -> Markdown:
+    """What the chapter says when the folder has no GP Workforce practice-level release."""
+    return Markdown(render("gp_practice_no_data.md.j2", folder=str(nhs_dir)))
+
+
+def _area(ctx: GpContext) -> str:
+    return ctx.area.name or ctx.area.code
+
+
+def no_data_chapters(with_pcn: bool) -> dict[str, str]:
+    """The chapters with no data for an area found in real files, and why."""
+    out = {k: v for k, v in CHAPTERS.items() if not k.startswith("Practice workforce")}
+    if not with_pcn:
+        out = {"PCN workforce": NO_PCN, **out}
+    return out
+
+
+@_with_data
+def opening(ctx: GpContext, with_pcn: bool = False) -> Section:
+    """The report's summary when this chapter comes first (no PCN workforce release): the
+    headline, what is missing, the chapters run and those with no data."""
+    if with_pcn:
+        return Section()
+    gp = ctx.area_totals.iloc[0]
+    missing = list(ctx.notes)
+    if len(ctx.excluded):
+        missing.append(f"{len(ctx.excluded)} organisation{'s' if len(ctx.excluded) > 1 else ''}"
+                       " of the area left out (listed in the chapter).")
+    text = render("gp_practice_summary.md.j2", area=_area(ctx), label=ctx.area.label,
+                  month=month_name(ctx.period), per_1000=fmt_dp(2)(gp["fte_per_1000"]),
+                  fte=fmt_dp(1)(gp["fte"]), patients=fmt_int(gp["patients"]),
+                  practices=fmt_int(gp["practices"]),
+                  england=(fmt_dp(2)(gp["england_fte_per_1000"]) if ctx.england else None),
+                  england_note=ctx.england_note, missing=missing,
+                  ran=["GP practice workforce", "Provenance and caveats"],
+                  no_data=no_data_chapters(False))
+    return Section((Html(REPORT_CSS), Markdown(text), Html(TOC_MARKER)))
+
+
+@_with_data
+def record(ctx: GpContext, rpt) -> None:
+    """Inputs, parameters and caveats for the provenance section."""
+    rpt.record_inputs(CHAPTER, {k: str(v) for k, v in ctx.files.items()})
+    rpt.record_parameters(CHAPTER, {"area": ctx.area.label, "gpw_release": ctx.period,
+                                    "practices": len(ctx.by_practice),
+                                    "left_out": len(ctx.excluded)})
+    rpt.record_caveats(CHAPTER, [
+        "GP practice staff and registered patients are from the same GP Workforce file; FTE "
+        "is summed over practices, headcount is not (a person in two practices is one head).",
+        ctx.organisations, ctx.geography, *([ctx.england_note] if ctx.england_note else []),
+        *ctx.notes])
+
+
+@_with_data
+def title(ctx: GpContext) -> Markdown:
+    """The chapter heading, the rules of the count and the notes."""
+    return Markdown(render("gp_practice_title.md.j2", area=_area(ctx),
+                           month=month_name(ctx.period), organisations=ctx.organisations,
+                           geography=ctx.geography, england_note=ctx.england_note,
+                           notes=ctx.notes))
+
+
+@_with_data
+def area_table(ctx: GpContext, rpt):
+    """FTE, patients and FTE per 1,000 by staff measure for the area (England beside it when
+    the release covers England)."""
+    note = f"Source: {SOURCE}. Patients of the practices with a figure for that measure."
+    if not ctx.england:
+        note += " " + ctx.england_note
+    return rpt.table(ctx.area_totals, "gp_area_fte_per_1000",
+                     f"GP practice staff FTE per 1,000 registered patients, {_area(ctx)}, "
+                     f"{month_name(ctx.period)}", formats=FORMATS, labels=LABELS, note=note)
+
+
+@_with_data
+def practice_table(ctx: GpContext, rpt):
+    """Per practice: patients, FTE by measure and FTE per 1,000 patients."""
+    return rpt.table(ctx.by_practice, "gp_practice_fte_per_1000",
+                     f"Staff FTE and FTE per 1,000 registered patients by practice, "
+                     f"{_area(ctx)}, {month_name(ctx.period)}", formats=FORMATS, labels=LABELS,
+                     note=f"Source: {SOURCE}. Headcounts are not shown summed: they do not add "
+                          "across practices.")
+
+
+@_with_data
+def excluded_table(ctx: GpContext, rpt):
+    """The area's organisations in the release that do not count, with the reason."""
+    if ctx.excluded.empty:
+        return Markdown("Every organisation of the area in the release counts: none left out.")
+    return rpt.table(ctx.excluded, "gp_practices_left_out",
+                     f"Organisations of {_area(ctx)} in the release left out, "
+                     f"{month_name(ctx.period)}", formats=FORMATS, labels=LABELS,
+                     note=ctx.organisations)
+
+
+def per_1000_figure(by_practice, title_text: str):
+    """Horizontal bars from zero: all-GP FTE per 1,000 registered patients by practice.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    df = by_practice.dropna(subset=["gp_fte_per_1000"]).sort_values("gp_fte_per_1000")
+    fig, ax = plt.subplots(figsize=(8, max(2.5, 0.22 * len(df) + 1.2)))
+    y = np.arange(len(df))
+    ax.barh(y, df["gp_fte_per_1000"], color=PALETTE[0])
+    ax.set_yticks(y, [f"{n} ({c})" for n, c in zip(df["practice_name"], df["practice_code"],
+                                                   strict=True)], fontsize=7)
+    ax.set_xlim(left=0)
+    ax.set_xlabel("GP FTE (registrars included) per 1,000 registered patients")
+    ax.set_title(textwrap.fill(title_text, 70), loc="left", fontsize=10)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    return fig
+
+
+@_with_data
+def per_1000_chart(ctx: GpContext, rpt):
+    """The chart of :func:`per_1000_figure`."""
+    fig = per_1000_figure(ctx.by_practice, f"GP FTE per 1,000 patients by practice, "
+                          f"{_area(ctx)}, {month_name(ctx.period)}")
+    shown = ", ".join(f"{c}: {v:.2f}" for c, v in zip(ctx.by_practice["practice_code"],
+                                                       ctx.by_practice["gp_fte_per_1000"],
+                                                       strict=True))
+    return rpt.chart(fig, "gp_practice_fte_per_1000",
+                     f"GP FTE per 1,000 patients by practice: {shown}", SOURCE)
