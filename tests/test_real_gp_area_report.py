@@ -1,0 +1,146 @@
+"""A GP practice workforce report for sub-ICB 16C from the September 2024 GPW Detailed sample,
+and the organisation filter and date check on hand-made frames.
+
+The real-file tests skip when ``../shared/real`` (or ``$GPW_SHARED/real``) is absent; the files
+are linked, not copied. Sums are computed here with the csv module.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+
+import pandas as pd
+import pytest
+from real_files import REAL
+
+from analysis.tables.gp_practice import check_months, eligible_practices
+from analysis.util.errors import InputError
+
+GPW = REAL / "gpw" / "1 General Practice – September 2024 Practice Level - Detailed.csv"
+ODS = REAL / "ods" / "epraccur.zip"
+real = pytest.mark.skipif(not GPW.exists(), reason="../shared/real (real NHS files) not available")
+COLUMNS = {"gp_fte": "TOTAL_GP_FTE", "gp_extg_fte": "TOTAL_GP_EXTG_FTE",
+           "gp_extgl_fte": "TOTAL_GP_EXTGL_FTE", "nurses_fte": "TOTAL_NURSES_FTE",
+           "dpc_fte": "TOTAL_DPC_FTE", "admin_fte": "TOTAL_ADMIN_FTE"}
+
+
+@pytest.fixture(scope="module")
+def expected():
+    with open(GPW, encoding="utf-8-sig", newline="") as fh:
+        rows = [{k.strip(): v for k, v in r.items()} for r in csv.DictReader(fh)
+                if r["SUB_ICB_CODE"].strip() == "16C"]
+    per = {r["PRAC_CODE"].strip(): {"patients": int(r["TOTAL_PATIENTS"]),
+                                    **{n: float(r[c]) for n, c in COLUMNS.items()}}
+           for r in rows}
+    total = defaultdict(float)
+    for p in per.values():
+        for k, v in p.items():
+            total[k] += v
+    return per, total
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    from analysis.report.data_area import report_data_area
+
+    folder = tmp_path_factory.mktemp("nhs")
+    (folder / GPW.name).symlink_to(GPW)
+    out = tmp_path_factory.mktemp("out")
+    return report_data_area("16C", folder, out, force=True).path
+
+
+@real
+def test_practice_table_equals_an_independent_sum(report, expected):
+    per, _ = expected
+    assert report.parent.name == "sub-icb-16c"
+    with open(report.parent / "tables" / "gp_practice_fte_per_1000.csv", encoding="utf-8") as fh:
+        got = {r["practice_code"]: r for r in csv.DictReader(fh)}
+    assert sorted(got) == sorted(per) and len(per) == 13
+    for code, want in per.items():
+        assert int(got[code]["patients"]) == want["patients"]
+        for n in COLUMNS:
+            assert float(got[code][n]) == pytest.approx(want[n], abs=1e-9)
+            assert float(got[code][f"{n}_per_1000"]) == pytest.approx(
+                want[n] / want["patients"] * 1000, rel=1e-12)
+
+
+@real
+def test_area_totals_equal_an_independent_sum(report, expected):
+    _, total = expected
+    with open(report.parent / "tables" / "gp_area_fte_per_1000.csv", encoding="utf-8") as fh:
+        got = list(csv.DictReader(fh))
+    assert len(got) == len(COLUMNS)
+    assert "england_fte" not in got[0]  # a 13-practice sample is not England
+    for row, n in zip(got, COLUMNS, strict=True):
+        assert float(row["fte"]) == pytest.approx(total[n], abs=1e-9)
+        assert float(row["patients"]) == total["patients"]
+        assert float(row["fte_per_1000"]) == pytest.approx(
+            total[n] / total["patients"] * 1000, rel=1e-12)
+
+
+@real
+def test_html_says_what_is_missing(report):
+    text = report.read_text(encoding="utf-8")
+    assert "PCN workforce: no PCN workforce file supplied" in text
+    assert "the release itself was the list of GP practices" in text
+    assert "No England figure" in text
+    assert "headcount is not" in text
+    assert "synthetic" not in text.lower()
+
+
+@real
+@pytest.mark.skipif(not ODS.exists(), reason="no ODS file")
+def test_old_ods_file_stops_with_one_line(tmp_path):
+    from analysis.report.data_area import report_data_area
+
+    (tmp_path / "nhs").mkdir()
+    (tmp_path / "nhs" / GPW.name).symlink_to(GPW)
+    (tmp_path / "nhs" / "ods").mkdir()
+    (tmp_path / "nhs" / "ods" / ODS.name).symlink_to(ODS)
+    with pytest.raises(InputError) as err:
+        report_data_area("16C", tmp_path / "nhs", tmp_path / "out", force=True)
+    msg = str(err.value)
+    assert "\n" not in msg
+    assert msg.startswith("epraccur.zip: is of 2019-07 (its latest close date, 2019-07-31), "
+                          "62 months from 1 General Practice")
+    assert "(2024-09); expected within 3 months" in msg
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").rglob("report.html"))
+
+
+def _ods(rows):
+    frame = pd.DataFrame(rows, columns=["practice_code", "prescribing_setting", "status",
+                                        "open_date", "close_date"])
+    for c in ("open_date", "close_date"):
+        frame[c] = pd.to_datetime(frame[c])
+    return frame
+
+
+def test_organisation_filter_keeps_open_gp_practices_only():
+    practices = pd.DataFrame({"practice_code": ["P1", "W1", "O1", "C1", "Z1", "N1", "F1"],
+                              "patients": [5000, 3000, 0, 4000, 0, 2000, 1000]})
+    ods = _ods([["P1", 4, "A", "2000-01-01", None], ["W1", 1, "A", "2000-01-01", None],
+                ["O1", 2, "A", "2000-01-01", None], ["C1", 4, "C", "2000-01-01", "2024-06-30"],
+                ["Z1", 4, "A", "2000-01-01", None], ["F1", 4, "A", "2024-09-30", "2024-10-31"]])
+    kept, left = eligible_practices(practices, ods, "2024-09-30")
+    assert list(kept["practice_code"]) == ["P1", "F1"]  # opened on, closed after the date
+    why = dict(zip(left["practice_code"], left["reason"], strict=True))
+    assert why["W1"] == "not a GP practice (prescribing setting 1: walk-in centre)"
+    assert why["O1"] == "not a GP practice (prescribing setting 2: out of hours)"
+    assert why["C1"] == "closed on 2024-06-30"
+    assert why["Z1"] == "no registered patients"
+    assert why["N1"] == "not in the ODS practices file"
+
+
+def test_without_ods_the_release_is_the_list():
+    practices = pd.DataFrame({"practice_code": ["P1", "Z1"], "patients": [5000, None]})
+    kept, left = eligible_practices(practices, None, "2024-09-30")
+    assert list(kept["practice_code"]) == ["P1"]
+    assert list(left["reason"]) == ["no registered patients"]
+
+
+def test_month_tolerance():
+    check_months("gpw.csv", "2024-09", "map.zip", "2024-12", "its name", 3)
+    with pytest.raises(InputError, match=r"map.zip: is of 2025-01 \(its name\), 4 months from "
+                       r"gpw.csv \(2024-09\); expected within 3 months"):
+        check_months("gpw.csv", "2024-09", "map.zip", "2025-01", "its name", 3)
