@@ -8,7 +8,8 @@ workforce chapter (``05_pcn_workforce``), the GP practice workforce chapter
 (``06_gp_practice_workforce``) and the provenance; the first of them opens with the summary of
 what ran and what had no data. Before any chapter runs, the GP practice inputs are checked to
 agree (:func:`analysis.tables.gp_practice.load_context`): a failure stops with one line.
-The demo chapters and their synthetic inputs are never mixed in, and a demo report never reads these files.
+The demo chapters and their synthetic inputs are never mixed in, and a demo report never
+reads these files.
 The report goes to ``outputs/<kind>-<code>/`` in lower case (``outputs/icb-qhl``).
 """
 
