@@ -108,6 +108,9 @@ def notes(ctx) -> list[str]:
 def _note_for_display(note):
     if note.kind == "modelled":
         return type(note)(note.kind, {**note.values, "per_day": fmt_int(note.values["per_day"])})
+    if note.kind == "geography" and note.values.get("ed_scale"):
+        return type(note)(note.kind, {**note.values,
+                                      "ed_scale": f"{note.values['ed_scale']:.3%}"})
     return note
 
 
