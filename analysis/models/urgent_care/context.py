@@ -170,7 +170,8 @@ def geography_note(area: Area, stp: Area, source: str, contract, region, ecds, e
     return Note("geography", {
         "area": area.name, "kind": area.kind,
         "ccg_abolished": area.kind == "ccg" and start >= CCG_ABOLISHED,
-        "successor": succ.get("sub_icb_code") or succ.get("icb_code"),
+        "successor": (f"sub-ICB location {succ['sub_icb_code']}" if succ.get("sub_icb_code")
+                      else f"part of ICB {succ['icb_code']}" if succ.get("icb_code") else None),
         "source": source, "contract": contract[0] if contract else None,
         "contract_name": contract[1] if contract else None, "parent": stp.name,
         "region": region[1] if region else None, "ecds": ecds is not None,

@@ -334,8 +334,9 @@ def generate_job_plan(need: pd.DataFrame, quotas: dict[str, int],
        obey every rule, and stops at the first complete week whose slots can carry the quotas.
     2. Settings are assigned to the week's slots exactly (dynamic programme over the quotas
        left), maximising the objective.
-    3. Local search: one or two days' patterns at a time are swapped for others while that
-       improves the objective and the week still obeys the rules.
+    3. Local search: one or two days' patterns at a time (three consecutive days' when that
+       finds nothing) are swapped for others while that improves the objective and the week
+       still obeys the rules.
 
     The finished plan is checked again with :func:`validate_job_plan`, so a returned plan always
     obeys ``rules``.
@@ -440,6 +441,21 @@ def generate_job_plan(need: pd.DataFrame, quotas: dict[str, int],
                         trial[d1] = p1
                         if p2 is not None:
                             trial[d2] = p2
+                        if trial == week or not week_ok(trial):
+                            continue
+                        sc, assign = _assign(week_slots(trial), quotas, score)
+                        if assign is not None and sc > best_score + 1e-12:
+                            week, best_score, best_assign = trial, sc, assign
+                            improved = True
+        # only when no one- or two-day move helps: three consecutive days together (a
+        # weekend day can take a shift only if the evening before it moves too: daily rest)
+        for d1 in range(5 if not improved else 0):
+            size = sum(len(week[d]) for d in (d1, d1 + 1, d1 + 2))
+            for p1 in pats:
+                for p2 in pats:
+                    for p3 in (p for p in pats if len(p) == size - len(p1) - len(p2)):
+                        trial = list(week)
+                        trial[d1], trial[d1 + 1], trial[d1 + 2] = p1, p2, p3
                         if trial == week or not week_ok(trial):
                             continue
                         sc, assign = _assign(week_slots(trial), quotas, score)
