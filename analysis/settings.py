@@ -238,12 +238,33 @@ class DateRange(Model):
         return self
 
 
+class SettingHours(Model):
+    """Daily opening hours ``[start, end)`` of each urgent-care setting; ``end`` above 24 runs
+    past midnight (``[8, 26]``: 08:00-02:00). One definition used by the staffing model, the
+    job plans and every table that shows hours."""
+
+    iucs: tuple[int, int] = (0, 24)
+    ed: tuple[int, int] = (8, 26)
+    frailty: tuple[int, int] = (8, 20)
+    paediatrics: tuple[int, int] = (8, 22)
+
+    @model_validator(mode="after")
+    def _valid_hours(self):
+        for name in ("iucs", "ed", "frailty", "paediatrics"):
+            lo, hi = getattr(self, name)
+            if not (0 <= lo < 24 and lo < hi <= lo + 24):
+                raise ValueError(f"{name}: [{lo}, {hi}] is not [start, end) with 0 <= start "
+                                 "< 24 and start < end <= start + 24")
+        return self
+
+
 class UrgentCareSettings(Model):
     """Urgent care and rotational GP posts (``urgent_care:``)."""
 
     inputs: UrgentCareInputs = Field(default_factory=UrgentCareInputs)
     contracts: dict[Text, Text] = Field(default_factory=dict)
     period: DateRange | None = None
+    setting_hours: SettingHours = Field(default_factory=SettingHours)
 
 
 class Areas(Model):

@@ -188,7 +188,9 @@ def test_notebook_builds_the_chapter(tmp_path):
         assert (tmp_path / "charts" / f"{name}.png").exists(), name
     assert "England 2024-25 (published)" in html and "Midlands region" in html
     comp = pd.read_csv(tmp_path / "tables" / "uc_job_plan_comparison.csv")
-    assert len(comp) >= 2 and comp["mean_peak_covered"].between(0, 1).all()
+    assert len(comp) >= 2 and comp["share_of_need_met"].between(0, 1).all()
+    assert (comp["need_met"] <= 36).all(), "one GP meets at most its 36 clinical hours"
+    assert "What the data cover" in html and "floor of one clinician" in html
     assert (tmp_path / "tables" / "uc_cost_per_session.csv").exists()
     assert html.count("<h2") == 1 and "Urgent care" in html
     text = re.sub(r"base64,[A-Za-z0-9+/=]+", "", html)

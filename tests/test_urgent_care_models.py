@@ -332,13 +332,69 @@ def test_generator_refuses_impossible_requests():
                              ujp.JobPlanRules(max_working_days=4))
 
 
-def test_generator_puts_sessions_where_demand_peaks():
-    demand = pd.DataFrame({s: np.zeros(168) for s in upr.SETTINGS})
-    demand.loc[5 * 24 + 8: 5 * 24 + 11, "iucs"] = 10.0  # Saturday 08:00-12:00
-    plan = ujp.generate_job_plan(demand, {"iucs": 9, "admin": 1})
-    assert any(s.day == 5 and s.start == 8 and s.setting == "iucs" for s in plan)
-    cov = ujp.plan_coverage(plan, demand).set_index("setting")
-    assert cov.loc["IUCS clinical assessment", "peak_demand_covered"] == pytest.approx(1.0)
+def _need(**cells) -> pd.DataFrame:
+    """Hand-made need: zero everywhere except ``setting=[(day, hour from, hour to, n), ...]``."""
+    out = pd.DataFrame({s: np.zeros(168) for s in upr.SETTINGS})
+    for setting, blocks in cells.items():
+        for day, lo, hi, n in blocks:
+            out.loc[day * 24 + lo: day * 24 + hi - 1, setting] = float(n)
+    return out
+
+
+def test_generator_puts_sessions_where_the_need_is():
+    """All need on Saturday 10:00-14:00 (2 clinicians): a session lands there and meets 4 of
+    the 8 clinician-hours (one GP supplies one clinician)."""
+    need = _need(iucs=[(5, 10, 14, 2)])
+    rules = ujp.JobPlanRules(slot_starts=(10, 15, 20))
+    plan = ujp.generate_job_plan(need, {"iucs": 9, "admin": 1}, rules)
+    assert any(s.day == 5 and s.start == 10 and s.setting == "iucs" for s in plan)
+    met = ujp.plan_need_met(plan, need).set_index("setting")
+    assert met.loc["IUCS clinical assessment", "need_met"] == 4.0
+    assert met.loc["IUCS clinical assessment", "share_met"] == pytest.approx(4 / 8)
+    comp = ujp.plan_comparison({"p": plan}, need).iloc[0]
+    assert comp["need_met"] == 4.0 and comp["share_of_need_met"] == pytest.approx(0.5)
+    assert comp["saturday_sessions"] >= 1
+
+
+def test_busiest_saturday_gets_the_weekend_sessions_and_the_score_is_hand_computed():
+    """Need 1 clinician 08:00-22:00 every day, 3 on Saturday: both weekend sessions go to
+    Saturday, every clinical hour meets one clinician-hour, score 36 / 126."""
+    need = _need(iucs=[(d, 8, 22, 3 if d == 5 else 1) for d in range(7)])
+    plan = ujp.generate_job_plan(need, {"iucs": 9, "admin": 1})
+    assert sum(s.day == 5 for s in plan) == 2 and not any(s.day == 6 for s in plan)
+    total = 6 * 14 * 1 + 14 * 3
+    comp = ujp.plan_comparison({"p": plan}, need).iloc[0]
+    assert comp["need_total"] == total
+    assert comp["need_met"] == 36 and comp["share_of_need_met"] == pytest.approx(36 / total)
+
+
+def test_need_met_is_min_of_supplied_and_required():
+    need = _need(ed=[(0, 8, 12, 0.5)], iucs=[(0, 13, 17, 3)])
+    plan = [S(0, 8, 4, "ed"), S(0, 13, 4, "iucs"), S(1, 8, 4, "ed")]
+    met = ujp.plan_need_met(plan, need).set_index("setting")
+    assert met.loc["Emergency department", "need_met"] == pytest.approx(4 * 0.5)
+    assert met.loc["IUCS clinical assessment", "need_met"] == 4
+    assert met.loc["Emergency department", "hours_worked"] == 8
+
+
+def test_setting_hours_are_one_definition():
+    """The staffing model and the job plans read the same opening hours (config)."""
+    mask = upr.open_mask((8, 26))
+    assert mask[8] and mask[23] and mask[24 + 1] and not mask[2 + 24 * 3 + 1]
+    assert mask.sum() == 7 * 18 and upr.open_mask((0, 24)).all()
+    assert upr.hours_label((8, 26)) == "08:00-02:00" and upr.hours_label((0, 24)) == "24 hours"
+    rules = ujp.JobPlanRules(setting_hours={"iucs": (0, 24), "ed": (8, 26)})
+    assert ujp.validate_job_plan([S(0, 22, 4, "iucs"), S(2, 22, 4, "ed")], rules, final=False,
+                                 check_settings=True) == ["2 night sessions, more than 1"]
+
+
+def test_floor_summary_counts_hours_at_one_clinician():
+    staff = pd.DataFrame({"how": range(4), "setting": "ed", "servers": [0, 1, 1, 3],
+                          "load": [0.0, 0.25, 0.5, 2.0]})
+    fl = uer.floor_summary(staff).iloc[0]
+    assert fl["floor_hours"] == 2 and fl["hours_with_demand"] == 3
+    assert fl["floor_added_hours"] == pytest.approx(0.75 + 0.5)
+    assert fl["floor_added_share"] == pytest.approx(1.25 / 5)
 
 
 # ============================================================================================

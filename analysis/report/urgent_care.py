@@ -108,6 +108,9 @@ def notes(ctx) -> list[str]:
 def _note_for_display(note):
     if note.kind == "modelled":
         return type(note)(note.kind, {**note.values, "per_day": fmt_int(note.values["per_day"])})
+    if note.kind == "geography" and note.values.get("ed_scale"):
+        return type(note)(note.kind, {**note.values,
+                                      "ed_scale": f"{note.values['ed_scale']:.3%}"})
     return note
 
 
@@ -135,9 +138,12 @@ def key_figures(ctx) -> Markdown:
                 "busiest_p90": f"{k.busiest['p90']:.0f}",
                 "ooh": f"{k.out_of_hours_share:.0%}"}
     rostered = "; ".join(f"{name} {fmt_int(v)}" for name, v in k.rostered_hours.items())
-    best = f"{k.best_plan_peak_covered:.0%}" if k.best_plan is not None else ""
+    best = f"{k.best_plan_share_met:.1%}" if k.best_plan is not None else ""
     return Markdown(render("urgent_care_key_figures.md.j2", k=k, rostered=rostered,
-                       best_covered=best, total=_money(k.salaried_total),
+                       best_covered=best,
+                       best_met=fmt_int(k.best_plan_need_met) if k.best_plan else "",
+                       need_total=fmt_int(k.need_total) if k.best_plan else "",
+                       total=_money(k.salaried_total),
                        per_session=_money(k.salaried_per_session),
                        sessional=_money(k.sessional_per_session), **ctx_))
 
@@ -148,9 +154,11 @@ def heatmaps(ctx, rpt: Report) -> Section | Html:
         return _unavailable("heatmaps")
     pc, pm = ctx.profile_cases, ctx.profile_minutes
     small = (pc["cases_total"] > 0) & (pc["cases_total"] < max(disclosure.threshold(), 1))
-    fig = charts.heatmaps(pc, pm, small, ctx.area.short_name)
     n_weeks = int(pc["weeks"].iloc[0])
     busiest = pc.loc[pc["mean"].idxmax()]
+    fig = charts.heatmaps(pc, pm, small, (
+        f"NHS 111 cases peak {busiest['day']} {int(busiest['hour']):02d}:00; evenings and "
+        f"weekends are busiest, {ctx.data_area}, {ctx.period_label} ({n_weeks} weeks)"))
     alt = (f"Four heat maps, days of the week by hour of day: cases and clinical minutes per "
            f"hour, mean and 90th percentile across {n_weeks} weeks. Busiest hour "
            f"{busiest['day']} {int(busiest['hour']):02d}:00 with {busiest['mean']:.0f} cases on "
@@ -187,8 +195,10 @@ def seasonality(ctx, rpt: Report) -> Section | Html:
     if not ctx.has_cases:
         return _unavailable("seasonality")
     s = ctx.seasonality
-    fig = charts.seasonality(s, ctx.area.short_name)
     top = s.loc[s["index"].idxmax()]
+    fig = charts.seasonality(s, f"Cases per day peak in {top['month']:%B %Y} at "
+                                f"{top['index']:.0%} of the average day, {ctx.data_area}, "
+                                f"{ctx.period_label}")
     alt = (f"Bar chart of cases per day by month. Highest {top['month']:%B %Y} at "
            f"{top['index']:.0%} of the average day; lowest "
            f"{s.loc[s['index'].idxmin(), 'month']:%B %Y}.")
@@ -227,7 +237,8 @@ def mix(ctx, rpt: Report) -> Section:
              "all final dispositions E01. Case-level shares use the same definitions (cases "
              "with a final disposition). Published figures: NHS England IUC ADC 2024-25 "
              "(England; Midlands contract area 111AL7). Blank: not in the source.")
-    fig = charts.mix(cols)
+    fig = charts.mix(cols, f"Clinical assessment and dispositions: {ctx.data_area} against "
+                           f"its contract, region and England, {ctx.period_label}")
     keys = charts.mix_sources(cols)
     first = keys[0] if keys else ""
     alt = ("Grouped bars of the share of calls assessed by a clinician and of final "
@@ -278,9 +289,10 @@ def ae_arrivals(ctx, rpt: Report):
         return _unavailable("ae_arrivals")
     e = ctx.ae_per_hour
     fy = e.attrs["financial_year"]
-    fig = charts.ae_arrivals(e)
     tot, amb = e["total"].to_numpy(float), e["ambulance"].to_numpy(float)
     k = int(tot.argmax())
+    fig = charts.ae_arrivals(e, f"A&E arrivals peak {DAY_SHORT[k // 24]} {k % 24:02d}:00, "
+                                f"walk-ins rising from 08:00, England (not the area), {fy}")
     alt = (f"Stacked area chart of A&E arrivals per hour across the week, England {fy}: "
            f"peak {DAY_SHORT[k // 24]} {k % 24:02d}:00 with {tot[k]:,.0f} an hour; "
            f"{amb.sum() / tot.sum():.0%} arrive by ambulance, more at night.")
@@ -294,12 +306,16 @@ def setting_demand_chart(ctx, rpt: Report):
     wl = ctx.workload
     if wl.empty:
         return _unavailable("setting_demand")
-    fig = charts.setting_demand(wl, ctx.workload_peaks)
     parts = []
     for s in wl.columns:
         v = wl[s].to_numpy(float)
         k = int(v.argmax())
         parts.append(f"{SETTINGS[s]} peaks {DAY_SHORT[k // 24]} {k % 24:02d}:00 ({v[k]:.1f})")
+    peaks = ", ".join(f"{charts.SHORT[c]} {DAY_SHORT[int(wl[c].to_numpy(float).argmax()) // 24]}"
+                      for c in wl.columns)
+    fig = charts.setting_demand(wl, ctx.workload_peaks, (
+        f"GP-suitable workload peaks on different days by setting ({peaks}), "
+        f"{ctx.data_area}, {ctx.period_label}"))
     alt = ("Stacked panels, one per setting, of GP-suitable workload per hour across the week; "
            "the top quarter of each setting's hours are coloured. " + "; ".join(parts) + ".")
     src = "; ".join(filter(None, [
@@ -334,8 +350,11 @@ def staffing(ctx, rpt: Report) -> Section | Html:
              f"{sp.shrinkage:.0%} (rostered = on duty / (1 - shrinkage)); demand in a busy "
              f"week (mean week x {sp.plan_percentile:.0f}th percentile / mean of weekly "
              "totals). IUCS handling time is the mean clinical contact time in the data.")
-    fig = charts.clinicians(ctx.staff)
     summ = ctx.staff_summary
+    fig = charts.clinicians(ctx.staff, (
+        f"Clinicians to roster by hour of week: {fmt_int(summ['rostered_hours'].sum())} "
+        f"rostered hours a week across the settings (Erlang C, after shrinkage), "
+        f"{ctx.data_area}, {ctx.period_label}"))
     alt = ("Step chart of clinicians rostered per hour of the week by setting. Hours per week: "
            + "; ".join(f"{SETTINGS[r.setting]} {r.rostered_hours:,.0f}"
                        for r in summ.itertuples()) + ".")
@@ -351,40 +370,78 @@ def staffing(ctx, rpt: Report) -> Section | Html:
                 "clinician_hours": "Clinician hours on duty", "rostered_hours":
                 "Rostered hours", "peak_clinicians": "Peak clinicians on duty",
                 "hours_staffed": "Hours of the week staffed"},
-        note="Hour-by-hour figures: tables/uc_clinicians_by_hour.csv. A single Erlang C "
-             "server per hour is the minimum wherever any demand arrives, so thin demand "
-             "overnight still needs one clinician.")
-    return Section([t0, chart, t1])
+        note="Hour-by-hour figures: tables/uc_clinicians_by_hour.csv. Hours: each setting's "
+             "opening hours (as in the parameters table and the job plans).")
+    return Section([t0, chart, t1, floor_text(ctx)])
+
+
+def floor_text(ctx) -> Markdown:
+    """Where the floor of one clinician per open hour drives the need, in numbers."""
+    fl = ctx.floor
+    if fl.empty:
+        return Markdown("")
+    parts = []
+    for r in fl.itertuples():
+        parts.append(f"{SETTINGS[r.setting]}: {r.floor_hours} of {r.hours_with_demand} hours "
+                     f"at the floor, adding {r.floor_added_hours:,.0f} of "
+                     f"{r.clinician_hours:,.0f} clinician-hours ({r.floor_added_share:.0%})")
+    top = fl.loc[fl["floor_added_share"].idxmax()]
+    return Markdown(
+        "**The floor of one clinician.** Erlang C needs at least one clinician on duty in "
+        "every open hour in which any patient may arrive, however few. In those hours the "
+        "clinician is mostly waiting: the floor adds the clinician-hours on duty beyond the "
+        "workload (arrivals x handling time). " + "; ".join(parts) + ". "
+        + (f"The floor drives the result for {SETTINGS[top.setting]}: most of its need is "
+           "one clinician being open, not patients waiting; shorter opening hours or a "
+           "shared clinician would change it more than demand does."
+           if top.floor_added_share >= 0.25 else
+           "The floor adds little: the need follows the demand."))
 
 
 def job_plans(ctx, rpt: Report) -> Section:
-    """Rules, week grids of each option, and their comparison."""
+    """Rules, week grids of each option, and their comparison by the need they meet."""
     rules = Html(render("urgent_care_job_plan_rules.html.j2", rules=ctx.rules.describe(),
                         errors=ctx.plan_errors))
     if not ctx.plans:
         return Section([rules])
-    fig = charts.job_plans(ctx.plans)
-    alt = "Week grids of the job plans. " + " ".join(
-        f"{name}: " + "; ".join(s.label().replace(" iucs", " IUCS") for s in sessions) + "."
+    comp = ctx.plan_comparison
+    best = ctx.best_plan
+    fig = charts.job_plans(ctx.plans, ctx.need, (
+        f"Job plans placed on the clinicians needed: {best['option']} meets "
+        f"{best['need_met']:,.0f} clinician-hours of need a week "
+        f"({best['share_of_need_met']:.1%}), {ctx.data_area}, {ctx.period_label}"))
+    alt = "Week grids of the job plans over the clinicians needed each hour. " + " ".join(
+        f"{name}: " + "; ".join(s.label().replace(f" {s.setting}", f" {PLAN_SETTINGS[s.setting]}")
+                                for s in sessions) + "."
         for name, sessions in ctx.plans.items())
     chart = rpt.chart(fig, "uc_job_plans", alt,
-                      "generated by analysis.models.urgent_care.job_plans.generate_job_plan")
+                      "Job plans generated on the clinicians needed by hour of week (Erlang C "
+                      "above), under the rules stated")
     rpt.save_table(ctx.plan_sessions, "uc_job_plan_sessions")
-    comp = ctx.plan_comparison
-    pct_cols = [c for c in comp.columns if c.endswith("_covered")]
-    labels = {"option": "Option", "night_sessions": "Nights", "weekend_sessions": "Weekend",
-              "mean_peak_covered": "Mean share of peak covered"}
+    labels = {"option": "Option", "night_sessions": "Night sessions",
+              "weekend_sessions": "Weekend sessions", "saturday_sessions": "Saturday sessions",
+              "need_met": "Need met (clinician-hours a week)",
+              "need_total": "Settings' need (clinician-hours a week)",
+              "share_of_need_met": "Share of the need met",
+              "mean_need_in_hours_worked": "Clinicians needed in the hours worked (mean)"}
     for s in PLAN_SETTINGS:
-        labels[f"{s}_sessions"] = f"{charts.SHORT[s]} sessions"
-        labels[f"{s}_peak_covered"] = f"{charts.SHORT[s]} peak covered"
+        labels[f"{s}_sessions"] = f"{PLAN_SETTINGS[s]} sessions"
+        labels[f"{s}_need_met"] = f"{PLAN_SETTINGS[s]} need met"
+    formats = {c: fmt_int for c in comp.columns if c.endswith("sessions")}
+    formats.update({c: fmt_dp(0) for c in comp.columns if c.endswith("need_met")})
+    formats.update({"need_total": fmt_int, "share_of_need_met": _pct(1),
+                    "mean_need_in_hours_worked": fmt_dp(2)})
     t = rpt.table(
-        comp, "uc_job_plan_comparison", "Job-plan options compared by the peak demand they cover",
-        formats={**{c: _pct(0) for c in pct_cols},
-                 **{c: fmt_int for c in comp.columns if c.endswith("sessions")}},
-        labels=labels,
-        note="Peak hours: the top quarter of each setting's hours of the week by GP-suitable "
-             "workload. Peak covered: the share of that peak-hour workload falling in hours "
-             "the GP works in the setting. Sessions, one row each: "
+        comp, "uc_job_plan_comparison",
+        f"Job-plan options compared by the clinician-hours of need they meet, {ctx.data_area}, "
+        f"{ctx.period_label}",
+        formats=formats, labels=labels,
+        note="Need: clinicians required on duty in each hour of the week by Erlang C, in each "
+             "setting's opening hours. Need met: min(clinicians the plan supplies, clinicians "
+             "required) summed over the hours of the week; one GP supplies one clinician in "
+             "each hour worked, so a plan meets at most its clinical hours and the options "
+             "differ mainly in where they work: the mean clinicians needed in the hours "
+             "worked (higher: busier hours) breaks ties. Sessions, one row each: "
              "tables/uc_job_plan_sessions.csv.")
     return Section([rules, chart, t])
 

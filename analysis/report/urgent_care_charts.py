@@ -20,7 +20,7 @@ from analysis.report.rendering import GREY, PALETTE
 
 SETTING_COLOURS = {"iucs": PALETTE[0], "ed": PALETTE[5], "frailty": PALETTE[2],
                    "paediatrics": PALETTE[3], "admin": GREY}
-SHORT = {"iucs": "IUCS", "ed": "ED", "frailty": "Frailty", "paediatrics": "Paeds",
+SHORT = {"iucs": "IUCS", "ed": "ED", "frailty": "Frailty", "paediatrics": "Paediatrics",
          "admin": "Admin"}
 MIX_MEASURES_SHOWN = ["assessed", "ambulance", "ed", "primary_care", "self_care", "booked"]
 MIX_NAMES = {"assessed": "Assessed by\nclinician", "ambulance": "Ambulance", "ed": "ED",
@@ -45,9 +45,9 @@ def _heat(ax, mat: pd.DataFrame, title: str, cmap: str, label: str):
     cb.set_label(label, fontsize=8)
 
 
-def heatmaps(pc: pd.DataFrame, pm: pd.DataFrame, small: pd.Series, area: str):
+def heatmaps(pc: pd.DataFrame, pm: pd.DataFrame, small: pd.Series, title: str):
     """Four heat maps: cases and minutes per hour, mean and 90th percentile week; hours with
-    ``small`` case counts blanked."""
+    ``small`` case counts blanked; ``title`` states the message, area and period."""
     fig, axes = plt.subplots(2, 2, figsize=(11, 6.2))
     for ax, prof, col, ttl, cmap, lab in (
             (axes[0, 0], pc, "mean", "Cases per hour, mean week", "viridis", "cases"),
@@ -58,14 +58,12 @@ def heatmaps(pc: pd.DataFrame, pm: pd.DataFrame, small: pd.Series, area: str):
              "cividis", "minutes")):
         mat = as_day_hour(prof.assign(**{col: prof[col].mask(small)}), col)
         _heat(ax, mat, ttl, cmap, lab)
-    n_weeks = int(pc["weeks"].iloc[0])
-    fig.suptitle(f"NHS 111 demand by hour of week, {area} ({n_weeks} complete weeks)", x=0.01,
-                 ha="left", fontsize=12)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=12)
     fig.tight_layout(rect=(0, 0.04, 1, 0.96))
     return fig
 
 
-def seasonality(s: pd.DataFrame, area: str):
+def seasonality(s: pd.DataFrame, title: str):
     """Bars of cases per day by month against the average day."""
     fig, ax = plt.subplots(figsize=(9, 3.6))
     labels = [m.strftime("%b\n%Y") if m.month in (1, 4) or i == 0 else m.strftime("%b")
@@ -75,7 +73,7 @@ def seasonality(s: pd.DataFrame, area: str):
                linewidth=1, label="average day")
     ax.set_xticks(range(len(s)), labels, fontsize=8)
     ax.set_ylabel("Cases per day")
-    ax.set_title(f"Cases per day by month, {area}", loc="left", fontsize=12)
+    ax.set_title(title, loc="left", fontsize=12)
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(frameon=False, fontsize=8)
     fig.tight_layout(rect=(0, 0.05, 1, 1))
@@ -88,7 +86,7 @@ def mix_sources(cols: dict[str, dict]) -> list[str]:
             if any(not pd.isna(cols[k].get(m, math.nan)) for m in MIX_MEASURES_SHOWN)]
 
 
-def mix(cols: dict[str, dict]):
+def mix(cols: dict[str, dict], title: str):
     """Grouped bars of the mix measures, one group per measure, one bar per source."""
     fig, ax = plt.subplots(figsize=(10, 4.2))
     keys = mix_sources(cols)
@@ -102,14 +100,14 @@ def mix(cols: dict[str, dict]):
                label=k, color=colour, edgecolor="white")
     ax.set_xticks(x, [MIX_NAMES[m] for m in MIX_MEASURES_SHOWN], fontsize=9)
     ax.set_ylabel("% (see table for denominators)")
-    ax.set_title("Disposition mix against the region and England", loc="left", fontsize=12)
+    ax.set_title(title, loc="left", fontsize=12)
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(frameon=False, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig
 
 
-def ae_arrivals(per_hour: pd.DataFrame):
+def ae_arrivals(per_hour: pd.DataFrame, title: str):
     """Stacked areas of A&E arrivals per hour of week: ambulance, then walk-in."""
     fy = per_hour.attrs["financial_year"]
     amb = per_hour["ambulance"].to_numpy(float)
@@ -121,16 +119,15 @@ def ae_arrivals(per_hour: pd.DataFrame):
     ax.fill_between(h, amb, amb + walk, step="mid", color=PALETTE[4], alpha=0.85,
                     label="other arrivals (walk-in)")
     _day_axis(ax)
-    ax.set_ylabel("Attendances per hour, England")
-    ax.set_title(f"Unplanned A&E arrivals by hour of week, England, {fy}", loc="left",
-                 fontsize=12)
+    ax.set_ylabel(f"Attendances per hour, England {fy}")
+    ax.set_title(title, loc="left", fontsize=12)
     ax.legend(frameon=False, fontsize=8, loc="upper right")
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:,.0f}"))
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig
 
 
-def setting_demand(workload: pd.DataFrame, peaks: pd.DataFrame):
+def setting_demand(workload: pd.DataFrame, peaks: pd.DataFrame, title: str):
     """One panel per setting of workload per hour of week, peak hours coloured."""
     settings = list(workload.columns)
     fig, axes = plt.subplots(len(settings), 1, figsize=(11, 1.7 * len(settings) + 0.8),
@@ -141,15 +138,17 @@ def setting_demand(workload: pd.DataFrame, peaks: pd.DataFrame):
         ax.bar(h, workload[s].to_numpy(float), width=1.0,
                color=np.where(peaks[s].to_numpy(bool), SETTING_COLOURS[s], "#CCCCCC"))
         ax.set_ylabel(SHORT[s], rotation=0, ha="right", va="center", fontsize=9)
+        ax.set_ylim(bottom=0)
         ax.tick_params(axis="y", labelsize=7)
         _day_axis(ax)
-    axes[0].set_title("GP-suitable workload by setting across the week (clinician-hours per "
-                      "hour; peak hours coloured)", loc="left", fontsize=11)
+    axes[0].set_title(title, loc="left", fontsize=11)
+    axes[-1].set_xlabel("Clinician-hours of GP-suitable workload per hour; the busiest quarter "
+                        "of each setting's hours coloured", fontsize=8)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     return fig
 
 
-def clinicians(staff: pd.DataFrame):
+def clinicians(staff: pd.DataFrame, title: str):
     """Step lines of clinicians rostered per hour of week, one per setting."""
     fig, ax = plt.subplots(figsize=(11, 3.8))
     h = np.arange(HOURS_PER_WEEK)
@@ -160,19 +159,23 @@ def clinicians(staff: pd.DataFrame):
                     label=SETTINGS[s], linewidth=1.4)
     _day_axis(ax)
     ax.set_ylabel("Clinicians rostered")
-    ax.set_title("Clinicians needed by hour of week (Erlang C, after shrinkage)", loc="left",
-                 fontsize=12)
+    ax.set_title(title, loc="left", fontsize=12)
     ax.set_ylim(0, max(float(staff["rostered"].max()), 1.0) * 1.3)
     ax.legend(frameon=False, fontsize=8, ncol=4, loc="upper left")
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     return fig
 
 
-def _plan_axes(ax, sessions: list[Session], name: str):
+def _plan_axes(ax, sessions: list[Session], name: str, need: pd.DataFrame | None = None,
+               vmax: float = 1.0):
     ax.set_xlim(0, 7)
     ax.set_ylim(24, 0)
     ax.set_xticks([d + 0.5 for d in range(7)], DAY_SHORT, fontsize=8)
     ax.set_yticks(range(0, 25, 4), [f"{h:02d}:00" for h in range(0, 25, 4)], fontsize=7)
+    if need is not None and need.shape[1]:
+        total = need.fillna(0).sum(axis=1).to_numpy(float).reshape(7, 24).T
+        ax.imshow(total, cmap="Greys", vmin=0, vmax=vmax * 1.6, aspect="auto",
+                  extent=(0, 7, 24, 0), interpolation="nearest")
     for d in range(8):
         ax.axvline(d, color="#DDDDDD", linewidth=0.8)
     for s in sessions:
@@ -184,27 +187,33 @@ def _plan_axes(ax, sessions: list[Session], name: str):
             left -= length
             start, day = 0, day + 1
         for k, (d, st, ln) in enumerate(pieces):
-            ax.add_patch(plt.Rectangle((d + 0.05, st), 0.9, ln, color=SETTING_COLOURS[s.setting],
-                                       alpha=0.9))
+            ax.add_patch(plt.Rectangle((d + 0.12, st), 0.76, ln,
+                                       color=SETTING_COLOURS[s.setting], alpha=0.95))
             if k == 0:
-                ax.text(d + 0.5, st + ln / 2, SHORT[s.setting], ha="center", va="center",
+                ax.text(d + 0.5, st + ln / 2, SHORT[s.setting][:5], ha="center", va="center",
                         fontsize=7, color="white" if s.setting != "admin" else "black",
                         rotation=0)
     ax.set_title(name, loc="left", fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
 
 
-def job_plans(plans: dict[str, list[Session]]):
-    """Week grids of the job plans side by side."""
+def job_plans(plans: dict[str, list[Session]], need: pd.DataFrame | None = None,
+              title: str = "Example weekly job plans for an Extended Portfolio GP"):
+    """Week grids of the job plans side by side, over the clinicians needed each hour (all
+    settings, grey: darker = more clinicians needed)."""
     n = len(plans)
-    fig, axes = plt.subplots(1, n, figsize=(4.2 * n, 5.2), sharey=True)
+    fig, axes = plt.subplots(1, n, figsize=(4.2 * n, 5.4), sharey=True)
     axes = np.atleast_1d(axes)
+    vmax = float(need.fillna(0).sum(axis=1).max()) if need is not None and need.size else 1.0
     for ax, (name, sessions) in zip(axes, plans.items(), strict=True):
-        _plan_axes(ax, sessions, name)
+        _plan_axes(ax, sessions, name, need, max(vmax, 1.0))
     handles = [plt.Rectangle((0, 0), 1, 1, color=SETTING_COLOURS[s]) for s in PLAN_SETTINGS]
-    fig.legend(handles, [PLAN_SETTINGS[s] for s in PLAN_SETTINGS], loc="lower center",
-               ncol=5, frameon=False, fontsize=8, bbox_to_anchor=(0.5, 0.03))
-    fig.suptitle("Example weekly job plans for an Extended Portfolio GP", x=0.01, ha="left",
-                 fontsize=12)
-    fig.tight_layout(rect=(0, 0.1, 1, 0.95))
+    labels = [PLAN_SETTINGS[s] for s in PLAN_SETTINGS]
+    if need is not None:
+        handles.append(plt.Rectangle((0, 0), 1, 1, color="#888888"))
+        labels.append("Clinicians needed (all settings; darker = more)")
+    fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=8,
+               bbox_to_anchor=(0.5, 0.01))
+    fig.suptitle(title, x=0.01, ha="left", fontsize=12)
+    fig.tight_layout(rect=(0, 0.12, 1, 0.95))
     return fig

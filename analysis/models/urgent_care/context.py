@@ -42,8 +42,9 @@ class Note:
     """Something the reader must know about the inputs (rendered by the report).
 
     ``kind`` is one of ``no_contract_rows`` (``code``), ``no_area_cases`` (``area``,
-    ``codes``, ``found``), ``modelled`` (``contract``, ``per_day``), ``no_inputs`` and
-    ``no_ed_scale``.
+    ``codes``, ``found``), ``modelled`` (``contract``, ``per_day``), ``no_inputs``,
+    ``no_ed_scale`` and ``geography`` (what each source covers against the report's area:
+    see :func:`geography_note`).
     """
 
     kind: str
@@ -101,21 +102,24 @@ class UrgentCareContext:
         self.workload_peaks = pd.DataFrame({s: ujp.peak_mask(self.workload[s].to_numpy(float))
                                             for s in self.workload.columns},
                                            index=self.workload.index)
+        self.need = uer.need_by_setting(self.staff)
+        self.floor = uer.floor_summary(self.staff)
         # job plans
         self.plans, self.plan_errors = {}, {}
         for name, quotas in self.options.items():
-            q = ujp.available_quotas(quotas, list(self.workload.columns))
+            q = ujp.available_quotas(quotas, list(self.need.columns))
             if q is None:
                 self.plan_errors[name] = "no setting has demand data"
                 continue
             try:
                 self.plans[name] = cached_call(
-                    "job_plan", [self.workload, q, self.rules],
-                    lambda q=q: ujp.generate_job_plan(self.workload, q, self.rules),
+                    "job_plan_need", [self.need, self.workload, q, self.rules],
+                    lambda q=q: ujp.generate_job_plan(self.need, q, self.rules,
+                                                      workload=self.workload),
                     dump=as_records, load=lambda rows: [ujp.Session(**r) for r in rows])
             except ujp.JobPlanError as exc:
                 self.plan_errors[name] = str(exc)
-        self.plan_comparison = ujp.plan_comparison(self.plans, self.workload)
+        self.plan_comparison = ujp.plan_comparison(self.plans, self.need)
         self.plan_sessions = ujp.plan_sessions(self.plans)
         self.best_plan = ujp.best_plan(self.plan_comparison)
         # costs
@@ -128,11 +132,50 @@ class UrgentCareContext:
         return self.cases is not None and len(self.cases) > 0
 
     @property
+    def data_area(self) -> str:
+        """The area the case-based figures describe: the report's area for a case extract
+        (filtered to its codes), the covering IUC ADC contract area for modelled cases."""
+        if self.cases_source == "modelled" and self.contract is not None:
+            return f"contract area {self.contract[0]}"
+        return self.area.short_name
+
+    @property
+    def period_label(self) -> str:
+        """The data period in words, e.g. 'Apr 2024-Mar 2025'."""
+        return f"{self.start:%b %Y}-{self.end:%b %Y}"
+
+    @property
     def uses_demo_inputs(self) -> bool:
         """Whether any input lies in ``data/raw/demo`` (synthetic data)."""
         from analysis.config import DATA_DEMO
 
         return any(p is not None and p.parent == DATA_DEMO for p in self.paths.values())
+
+
+CCG_ABOLISHED = pd.Timestamp("2022-07-01")  # Health and Care Act 2022: CCGs replaced by ICBs
+
+
+def geography_note(area: Area, stp: Area, source: str, contract, region, ecds, ed_scale,
+                   start: pd.Timestamp) -> Note:
+    """What each source covers, set against the report's area (the ``geography`` note).
+
+    Values: ``area`` (report's area name), ``kind``, ``ccg_abolished`` (a CCG and data from
+    after 1 July 2022, when CCGs were replaced by ICBs and sub-ICB locations), ``successor``
+    (its sub-ICB or ICB code, if known), ``source`` ('extract', 'modelled' or 'none'),
+    ``contract`` and ``contract_name`` (the IUC ADC contract area, or None), ``parent`` (the
+    STP the contract is configured for), ``region``, ``ecds`` (A&E table given) and
+    ``ed_scale`` (share of England applied to it).
+    """
+    succ = area.successor or {}
+    return Note("geography", {
+        "area": area.name, "kind": area.kind,
+        "ccg_abolished": area.kind == "ccg" and start >= CCG_ABOLISHED,
+        "successor": (f"sub-ICB location {succ['sub_icb_code']}" if succ.get("sub_icb_code")
+                      else f"part of ICB {succ['icb_code']}" if succ.get("icb_code") else None),
+        "source": source, "contract": contract[0] if contract else None,
+        "contract_name": contract[1] if contract else None, "parent": stp.name,
+        "region": region[1] if region else None, "ecds": ecds is not None,
+        "ed_scale": ed_scale})
 
 
 @dataclass(frozen=True)
@@ -146,7 +189,9 @@ class KeyFigures:
     out_of_hours_share: float | None
     rostered_hours: dict[str, float]  # setting label -> rostered hours a week
     best_plan: str | None
-    best_plan_peak_covered: float | None
+    best_plan_need_met: float | None  # clinician-hours of need a week the best plan meets
+    best_plan_share_met: float | None  # ... as a share of the settings' total need
+    need_total: float | None  # clinician-hours a week the settings need (Erlang C, on duty)
     salaried_total: float
     salaried_per_session: float
     sessional_per_session: float
@@ -175,7 +220,9 @@ def key_figures(ctx: UrgentCareContext) -> KeyFigures:
         cases_per_week=cases_per_week, assessed_share=assessed, mean_clinical_minutes=minutes,
         busiest=busiest, out_of_hours_share=ooh, rostered_hours=rostered,
         best_plan=None if best is None else str(best["option"]),
-        best_plan_peak_covered=None if best is None else float(best["mean_peak_covered"]),
+        best_plan_need_met=None if best is None else float(best["need_met"]),
+        best_plan_share_met=None if best is None else float(best["share_of_need_met"]),
+        need_total=None if best is None else float(best["need_total"]),
         salaried_total=ctx.salaried["total"],
         salaried_per_session=ctx.salaried["cost_per_clinical_session"],
         sessional_per_session=ctx.costs.sessional_rate_per_hour * ctx.costs.session_hours)
@@ -341,8 +388,10 @@ def load_context(area_slug: str, area_kind: str | None = None, inputs: dict | No
     elif start is None or end is None:
         lo, hi = _default_period(adc, ecds, section)
         start, end = start or lo, end or hi
-    # parameters
-    params = dict(uer.DEFAULT_SETTING_PARAMS)
+    # parameters: one definition of each setting's opening hours (config), used by the
+    # staffing model and the job plans alike
+    params = {k: replace(v, open_hours=tuple(getattr(section.setting_hours, k)))
+              for k, v in uer.DEFAULT_SETTING_PARAMS.items()}
     if cases is not None and cases["clinician_assessed"].any():
         params["iucs"] = replace(params["iucs"],
                                  aht_minutes=float(cases["clinical_minutes"].mean()))
@@ -356,8 +405,15 @@ def load_context(area_slug: str, area_kind: str | None = None, inputs: dict | No
     ed_scale = _ed_scale(sp, cases, adc, contract, start, end)
     if ecds is not None and not ed_scale:
         notes.append(Note("no_ed_scale"))
+    notes.append(geography_note(area, stp, source, contract, region, ecds, ed_scale, start))
+    rules = dict(rules or {})
+    if "setting_hours" in rules:
+        raise UrgentCareError("rules: setting_hours is not a job-plan rule; set a setting's "
+                              "hours in targets={'<setting>': {'open_hours': [start, end]}} "
+                              "or urgent_care: setting_hours: in the config")
+    rules["setting_hours"] = {k: p.open_hours for k, p in params.items()}
     try:
-        plan_rules = ujp.JobPlanRules(**(rules or {}))
+        plan_rules = ujp.JobPlanRules(**rules)
         cost_params = uco.CostParams(**(costs or {}))
     except TypeError as exc:
         raise UrgentCareError(f"unknown parameter: {exc}") from None

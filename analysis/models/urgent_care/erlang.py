@@ -19,6 +19,8 @@ from analysis.models.urgent_care.profiles import (
     SETTINGS,
     case_period,
     flow_mask,
+    hours_label,
+    open_mask,
     week_grid,
     weekday_counts,
 )
@@ -37,7 +39,9 @@ class SettingParams:
     service_level : float
         Share of patients to reach within the target (0-1).
     open_hours : tuple of int
-        Daily opening hours [start, end); (0, 24) for a 24-hour service.
+        Daily opening hours [start, end); (0, 24) for a 24-hour service; end above 24 runs
+        past midnight. Set from ``urgent_care: setting_hours:`` in the config, the one
+        definition the staffing model and the job plans share.
     """
 
     aht_minutes: float
@@ -48,7 +52,8 @@ class SettingParams:
 
 DEFAULT_SETTING_PARAMS = {
     "iucs": SettingParams(aht_minutes=15.0, target_minutes=20.0, service_level=0.8),
-    "ed": SettingParams(aht_minutes=15.0, target_minutes=60.0, service_level=0.9),
+    "ed": SettingParams(aht_minutes=15.0, target_minutes=60.0, service_level=0.9,
+                        open_hours=(8, 26)),
     "frailty": SettingParams(aht_minutes=45.0, target_minutes=120.0, service_level=0.9,
                              open_hours=(8, 20)),
     "paediatrics": SettingParams(aht_minutes=20.0, target_minutes=60.0, service_level=0.9,
@@ -226,10 +231,7 @@ def setting_staffing(demand: pd.DataFrame, params: StaffingParams) -> pd.DataFra
             continue
         p = params.settings[s]
         lam = demand[s].fillna(0).to_numpy(dtype=float)
-        hour = np.arange(HOURS_PER_WEEK) % 24
-        lo, hi = p.open_hours
-        open_ = (hour >= lo) & (hour < hi)
-        lam = np.where(open_, lam, 0.0)
+        lam = np.where(open_mask(p.open_hours), lam, 0.0)
         n = servers_needed(lam, p.aht_minutes, p.target_minutes, p.service_level,
                            params.max_occupancy)
         a = lam * p.aht_minutes / 60
@@ -264,8 +266,7 @@ def staffing_parameters(params: StaffingParams, staff: pd.DataFrame) -> pd.DataF
     used = set(staff["setting"])
     return pd.DataFrame([{"setting": SETTINGS[s], "aht_minutes": p.aht_minutes,
                           "target_minutes": p.target_minutes, "service_level": p.service_level,
-                          "open": f"{p.open_hours[0]:02d}:00-{p.open_hours[1] % 24:02d}:00"
-                          if p.open_hours != (0, 24) else "24 hours"}
+                          "open": hours_label(p.open_hours)}
                          for s, p in params.settings.items() if s in used])
 
 
@@ -282,10 +283,44 @@ def workload(demand: pd.DataFrame, params: StaffingParams) -> pd.DataFrame:
     setting's opening hours: comparable across settings. Settings without demand are left out.
     """
     out = pd.DataFrame(index=demand.index)
-    hour = np.arange(HOURS_PER_WEEK) % 24
     for s, p in params.settings.items():
         if s in demand and demand[s].notna().any():
-            lo, hi = p.open_hours
-            out[s] = np.where((hour >= lo) & (hour < hi),
+            out[s] = np.where(open_mask(p.open_hours),
                               demand[s].fillna(0) * p.aht_minutes / 60, 0.0)
     return out
+
+
+def need_by_setting(staff: pd.DataFrame) -> pd.DataFrame:
+    """Clinicians required on duty (Erlang C servers) by hour of week, one column per setting
+    (168 rows): the need the job plans are placed on and scored against."""
+    if staff.empty:
+        return pd.DataFrame(index=pd.RangeIndex(HOURS_PER_WEEK, name="how"))
+    wide = staff.pivot(index="how", columns="setting", values="servers").astype(float)
+    wide = wide.reindex(pd.RangeIndex(HOURS_PER_WEEK, name="how"))
+    return wide[[s for s in SETTINGS if s in wide.columns]].rename_axis(columns=None)
+
+
+def floor_summary(staff: pd.DataFrame) -> pd.DataFrame:
+    """Where the floor of one clinician in every open hour with any demand drives the need.
+
+    Erlang C needs at least one server wherever a patient may arrive, however few. Per
+    setting: hours of the week with demand, hours at the floor (one clinician on duty), the
+    clinician-hours on duty, the clinician-hours the workload fills in the floor hours
+    (arrivals x handling time) and the clinician-hours the floor adds (on duty minus
+    workload in those hours), with its share of the setting's clinician-hours.
+    """
+    cols = ["setting", "hours_with_demand", "floor_hours", "clinician_hours",
+            "floor_workload_hours", "floor_added_hours", "floor_added_share"]
+    if staff.empty:
+        return pd.DataFrame(columns=cols)
+    rows = []
+    for s, g in staff.groupby("setting", sort=False):
+        at_floor = g["servers"] == 1
+        total = float(g["servers"].sum())
+        added = float((1 - g.loc[at_floor, "load"]).sum())
+        rows.append({"setting": s, "hours_with_demand": int((g["servers"] > 0).sum()),
+                     "floor_hours": int(at_floor.sum()), "clinician_hours": total,
+                     "floor_workload_hours": float(g.loc[at_floor, "load"].sum()),
+                     "floor_added_hours": added,
+                     "floor_added_share": added / total if total > 0 else math.nan})
+    return pd.DataFrame(rows, columns=cols)

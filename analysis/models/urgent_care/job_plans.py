@@ -1,9 +1,11 @@
 """Rotational job plans for an Extended Portfolio GP across IUCS, ED, frailty and paediatrics.
 
-:class:`JobPlanRules` states the rules; :func:`generate_job_plan` places a week's sessions where
-each setting's demand peaks and never returns a plan that breaks a rule
-(:func:`validate_job_plan` checks them); :func:`plan_coverage` and :func:`plan_comparison`
-score plans by the peak demand they cover.
+:class:`JobPlanRules` states the rules; :func:`generate_job_plan` places a week's sessions on
+the hour-of-week *need* of each setting (clinicians required on duty, from the Erlang C
+staffing requirement) and never returns a plan that breaks a rule (:func:`validate_job_plan`
+checks them). A plan is scored by the clinician-hours of need it meets
+(:func:`plan_need_met`): ``min(supplied, required)`` summed over the hours of the week, as a
+share of the total need; not by overlap in time.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.io.urgent_care import DAY_SHORT, DAYS, HOURS_PER_WEEK
-from analysis.models.urgent_care.profiles import SETTINGS
+from analysis.models.urgent_care.profiles import SETTINGS, hours_label, open_mask
 
 # Job-plan options compared in the report: name -> sessions per setting
 OPTIONS = {
@@ -121,10 +123,9 @@ class JobPlanRules:
             f"{self.max_shift_hours} hours; the week repeats, so Sunday runs into Monday.",
             f"At most {self.max_nights} night session(s) (any part between 22:00 and 06:00) "
             f"and {self.max_weekend_sessions} weekend session(s).",
-            "Settings' hours: " + "; ".join(
-                f"{PLAN_SETTINGS.get(s, s)} " + ("24 hours" if (lo, hi) == (0, 24) else
-                                                 f"{lo:02d}:00-{hi % 24:02d}:00")
-                for s, (lo, hi) in self.setting_hours.items()) + ".",
+            "Settings' hours (the same hours the staffing model uses): " + "; ".join(
+                f"{PLAN_SETTINGS.get(s, s)} {hours_label(h)}"
+                for s, h in self.setting_hours.items()) + ".",
         ]
 
 
@@ -132,8 +133,8 @@ def _allowed_in_setting(s: Session, rules: JobPlanRules) -> bool:
     if s.setting == "admin":
         lo, hi = rules.admin_hours
         return s.day < 5 and s.start >= lo and s.start + s.hours <= hi
-    lo, hi = rules.setting_hours.get(s.setting, (0, 24))
-    return s.start >= lo and s.start + s.hours <= hi
+    is_open = open_mask(rules.setting_hours.get(s.setting, (0, 24)))
+    return bool(all(is_open[h] for h in s.hours_of_week()))
 
 
 def validate_job_plan(sessions: list[Session], rules: JobPlanRules,
@@ -228,24 +229,40 @@ def validate_job_plan(sessions: list[Session], rules: JobPlanRules,
     return errs
 
 
-def _slot_scores(demand: pd.DataFrame, setting: str, slots: list[tuple[int, int]],
-                 hours: int, peak_q: float) -> np.ndarray:
-    """Score of each (day, start) slot for a setting: peak demand it covers, then all demand."""
+def _tie_weight(need: pd.DataFrame, rules: JobPlanRules) -> float:
+    """Weight of the tie-break (clinicians required in the hours worked): small enough that
+    the whole plan's tie-break is worth less than one clinician-hour of need met."""
+    top = float(np.nan_to_num(need.to_numpy(dtype=float)).max()) if need.size else 0.0
+    return 0.5 / (rules.sessions * rules.session_hours * max(top, 1.0) + 1.0)
+
+
+def _slot_scores(need: pd.DataFrame, setting: str, slots: list[tuple[int, int]],
+                 hours: int, tie: float, workload: pd.DataFrame | None = None) -> np.ndarray:
+    """Value of a session in ``setting`` at each (day, start) slot.
+
+    The clinician-hours of need it meets, ``sum(min(1, need))`` over its hours (one GP
+    supplies one clinician), plus ``tie`` x the clinicians required in those hours, so that
+    among sessions meeting the same need the one where need is greatest wins (then, with
+    ``workload``, where the workload is greatest: whole clinicians often tie). Admin/CPD
+    meets no need and goes where the settings' total need is least.
+    """
+    if workload is not None and setting in workload:
+        w = np.nan_to_num(workload[setting].to_numpy(dtype=float))
+        base = _slot_scores(need, setting, slots, hours, tie)
+        tie2 = tie * 0.5 / (len(slots) * hours * max(float(w.max(initial=0.0)), 1.0) + 1.0)
+        return base + np.array([tie2 * w[[(d * 24 + st + k) % HOURS_PER_WEEK
+                                          for k in range(hours)]].sum() for d, st in slots])
+    def hours_of(d, st):
+        return [(d * 24 + st + k) % HOURS_PER_WEEK for k in range(hours)]
+
     if setting == "admin":
-        tot = np.zeros(HOURS_PER_WEEK)
-        for s in SETTINGS:
-            if s in demand and demand[s].notna().any():
-                d = demand[s].fillna(0).to_numpy(dtype=float)
-                tot += d / d.sum() if d.sum() > 0 else 0
-        return np.array([-sum(tot[(d * 24 + st + k) % HOURS_PER_WEEK] for k in range(hours))
-                         for d, st in slots])
-    d = demand[setting].fillna(0).to_numpy(dtype=float) if setting in demand else np.zeros(168)
-    peak = peak_mask(d, peak_q)
-    pk = d[peak].sum() or 1.0
-    tot = d.sum() or 1.0
-    return np.array([sum((d[h] / pk if peak[h] else 0.0) + 0.1 * d[h] / tot for h in
-                         [(dd * 24 + st + k) % HOURS_PER_WEEK for k in range(hours)])
-                     for dd, st in slots])
+        tot = np.nan_to_num(need.to_numpy(dtype=float)).sum(axis=1) if need.size \
+            else np.zeros(HOURS_PER_WEEK)
+        return np.array([-tie * tot[hours_of(d, st)].sum() for d, st in slots])
+    n = np.nan_to_num(need[setting].to_numpy(dtype=float)) if setting in need \
+        else np.zeros(HOURS_PER_WEEK)
+    return np.array([np.minimum(n[hours_of(d, st)], 1.0).sum() + tie * n[hours_of(d, st)].sum()
+                     for d, st in slots])
 
 
 def peak_mask(values: np.ndarray, q: float = 0.75) -> np.ndarray:
@@ -302,28 +319,39 @@ def _assign(slots: list[tuple[int, int]], quotas: dict[str, int],
     return total, (list(chosen) if chosen is not None else None)
 
 
-def generate_job_plan(demand: pd.DataFrame, quotas: dict[str, int],
-                      rules: JobPlanRules | None = None, peak_q: float = 0.75,
+def generate_job_plan(need: pd.DataFrame, quotas: dict[str, int],
+                      rules: JobPlanRules | None = None, workload: pd.DataFrame | None = None,
                       max_nodes: int = 200_000, max_passes: int = 6) -> list[Session]:
-    """A weekly plan with ``quotas`` sessions per setting, placed where demand peaks.
+    """A weekly plan with ``quotas`` sessions per setting, placed where the need is greatest.
+
+    The objective is the plan's score, the clinician-hours of need met
+    (:func:`plan_need_met`); since one GP supplies one clinician and sessions never overlap,
+    it is the sum of each session's ``min(1, need)`` over its hours. Ties are broken towards
+    the hours needing the most clinicians (the busiest hours, weekends included).
 
     1. Each day takes one of the slot patterns it may hold alone; a depth-first search over
        the days (Monday to Sunday, best-scoring patterns first) keeps only partial weeks that
        obey every rule, and stops at the first complete week whose slots can carry the quotas.
     2. Settings are assigned to the week's slots exactly (dynamic programme over the quotas
-       left), maximising the share of each setting's peak demand covered.
-    3. Hill climbing: one day's pattern at a time is swapped for another while that improves
-       the score and the week still obeys the rules.
+       left), maximising the objective.
+    3. Local search: one or two days' patterns at a time (three consecutive days' when that
+       finds nothing) are swapped for others while that improves the objective and the week
+       still obeys the rules.
 
     The finished plan is checked again with :func:`validate_job_plan`, so a returned plan always
     obeys ``rules``.
 
     Parameters
     ----------
-    demand : DataFrame
-        168 rows (hour of week), one column per setting (GP-suitable demand).
+    need : DataFrame
+        168 rows (hour of week), one column per setting: clinicians required on duty
+        (:func:`analysis.models.urgent_care.erlang.need_by_setting`).
     quotas : dict
         Setting -> sessions (``admin`` for admin/CPD); must add up to ``rules.sessions``.
+    rules : JobPlanRules, optional
+    workload : DataFrame, optional
+        Same shape as ``need``: clinician-hours of workload per hour, the last tie-break
+        between hours needing the same whole number of clinicians.
 
     Raises
     ------
@@ -345,8 +373,9 @@ def generate_job_plan(demand: pd.DataFrame, quotas: dict[str, int],
         raise JobPlanError(f"unknown setting(s): {', '.join(sorted(unknown))}")
     slots = [(d, st) for d in range(7) for st in rules.slot_starts]
     score: dict[str, dict[tuple[int, int], float]] = {}
+    tie = _tie_weight(need, rules)
     for setting in quotas:
-        sc = _slot_scores(demand, setting, slots, rules.session_hours, peak_q)
+        sc = _slot_scores(need, setting, slots, rules.session_hours, tie, workload)
         score[setting] = {sl: float(v) for sl, v in zip(slots, sc, strict=True)
                           if _allowed_in_setting(Session(sl[0], sl[1], rules.session_hours,
                                                          setting), rules)}
@@ -418,6 +447,21 @@ def generate_job_plan(demand: pd.DataFrame, quotas: dict[str, int],
                         if assign is not None and sc > best_score + 1e-12:
                             week, best_score, best_assign = trial, sc, assign
                             improved = True
+        # only when no one- or two-day move helps: three consecutive days together (a
+        # weekend day can take a shift only if the evening before it moves too: daily rest)
+        for d1 in range(5 if not improved else 0):
+            size = sum(len(week[d]) for d in (d1, d1 + 1, d1 + 2))
+            for p1 in pats:
+                for p2 in pats:
+                    for p3 in (p for p in pats if len(p) == size - len(p1) - len(p2)):
+                        trial = list(week)
+                        trial[d1], trial[d1 + 1], trial[d1 + 2] = p1, p2, p3
+                        if trial == week or not week_ok(trial):
+                            continue
+                        sc, assign = _assign(week_slots(trial), quotas, score)
+                        if assign is not None and sc > best_score + 1e-12:
+                            week, best_score, best_assign = trial, sc, assign
+                            improved = True
         if not improved:
             break
     plan = [Session(d, st, rules.session_hours, setting)
@@ -437,26 +481,28 @@ def plan_grid(sessions: list[Session]) -> np.ndarray:
     return grid
 
 
-def plan_coverage(sessions: list[Session], demand: pd.DataFrame, peak_q: float = 0.75
-                  ) -> pd.DataFrame:
-    """Share of each setting's peak demand falling in hours the plan works in that setting.
+def plan_need_met(sessions: list[Session], need: pd.DataFrame) -> pd.DataFrame:
+    """Clinician-hours of each setting's need the plan meets.
 
-    Peak hours are those at or above the ``peak_q`` quantile of the setting's (non-zero)
-    hourly demand. Also returns the share of all the setting's weekly demand covered.
+    Per setting: need (clinicians required on duty, summed over the 168 hours: clinician-hours
+    a week), hours the plan works there, need met (``min(supplied, required)`` summed over the
+    hours, one clinician supplied in each hour worked), its share of the setting's need, and
+    the mean clinicians required in the hours worked (how busy those hours are).
     """
     grid = plan_grid(sessions)
     rows = []
     for s, label in SETTINGS.items():
-        if s not in demand or demand[s].isna().all():
+        if s not in need or need[s].isna().all():
             continue
-        d = demand[s].fillna(0).to_numpy(dtype=float)
-        peak = peak_mask(d, peak_q)
-        on = grid == s
+        n = need[s].fillna(0).to_numpy(dtype=float)
+        supplied = (grid == s).astype(float)
+        met = np.minimum(supplied, n).sum()
+        worked = int(supplied.sum())
         rows.append({"setting": label, "sessions": sum(x.setting == s for x in sessions),
-                     "peak_hours": int(peak.sum()), "peak_hours_covered": int((peak & on).sum()),
-                     "peak_demand_covered": d[peak & on].sum() / d[peak].sum()
-                     if d[peak].sum() > 0 else math.nan,
-                     "demand_covered": d[on].sum() / d.sum() if d.sum() > 0 else math.nan})
+                     "need_hours": n.sum(), "hours_worked": worked, "need_met": met,
+                     "share_met": met / n.sum() if n.sum() > 0 else math.nan,
+                     "mean_need_in_hours_worked": n[supplied > 0].mean() if worked
+                     else math.nan})
     return pd.DataFrame(rows)
 
 
@@ -475,11 +521,13 @@ def available_quotas(quotas: dict, available: list[str]) -> dict | None:
     return out
 
 
-def plan_comparison(plans: dict[str, list[Session]], demand: pd.DataFrame) -> pd.DataFrame:
-    """One row per job plan: sessions by setting, nights, weekends and peak coverage."""
+def plan_comparison(plans: dict[str, list[Session]], need: pd.DataFrame) -> pd.DataFrame:
+    """One row per job plan: sessions by setting, nights, weekend and Saturday sessions, and
+    the clinician-hours of need met (each setting's and all settings', with its share of the
+    total need; :func:`plan_need_met`)."""
     rows = []
     for name, sessions in plans.items():
-        cov = plan_coverage(sessions, demand)
+        met = plan_need_met(sessions, need)
         row = {"option": name}
         for s in PLAN_SETTINGS:
             row[f"{s}_sessions"] = sum(x.setting == s for x in sessions)
@@ -487,19 +535,29 @@ def plan_comparison(plans: dict[str, list[Session]], demand: pd.DataFrame) -> pd
                                     for x in sessions)
         row["weekend_sessions"] = sum(any(h // 24 >= 5 for h in x.hours_of_week())
                                       for x in sessions)
-        for r in cov.itertuples():
+        row["saturday_sessions"] = sum(x.day == 5 for x in sessions)
+        for r in met.itertuples():
             key = next(k for k, v in SETTINGS.items() if v == r.setting)
-            row[f"{key}_peak_covered"] = r.peak_demand_covered
-        row["mean_peak_covered"] = cov["peak_demand_covered"].mean()
+            row[f"{key}_need_met"] = r.need_met
+        total = float(met["need_hours"].sum()) if len(met) else 0.0
+        row["need_met"] = float(met["need_met"].sum()) if len(met) else 0.0
+        row["need_total"] = total
+        row["share_of_need_met"] = row["need_met"] / total if total > 0 else math.nan
+        worked = met["hours_worked"].sum() if len(met) else 0
+        row["mean_need_in_hours_worked"] = (
+            float((met["mean_need_in_hours_worked"].fillna(0) * met["hours_worked"]).sum()
+                  / worked) if worked else math.nan)
         rows.append(row)
     return pd.DataFrame(rows)
 
 
 def best_plan(comparison: pd.DataFrame) -> pd.Series | None:
-    """The row of :func:`plan_comparison` covering the most peak demand (None if no plan)."""
+    """The row of :func:`plan_comparison` meeting the most need (then: working the busiest
+    hours); None if no plan."""
     if comparison.empty:
         return None
-    return comparison.sort_values("mean_peak_covered", ascending=False).iloc[0]
+    return comparison.sort_values(["share_of_need_met", "mean_need_in_hours_worked"],
+                                  ascending=False, kind="stable").iloc[0]
 
 
 def plan_sessions(plans: dict[str, list[Session]]) -> pd.DataFrame:

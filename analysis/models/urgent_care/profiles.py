@@ -365,6 +365,25 @@ SETTINGS = {"iucs": "IUCS clinical assessment", "ed": "Emergency department",
             "frailty": "Frailty", "paediatrics": "Paediatrics"}
 
 
+def open_mask(open_hours: tuple[int, int]) -> np.ndarray:
+    """168 booleans: the hours of the week a setting open ``[start, end)`` each day is open.
+
+    ``end`` may exceed 24 for a setting open past midnight (``(8, 26)``: 08:00-02:00, so
+    Monday 00:00-02:00 belongs to Sunday's opening); ``(0, 24)`` is open all week.
+    """
+    lo, hi = int(open_hours[0]), int(open_hours[1])
+    if hi - lo >= 24:
+        return np.ones(HOURS_PER_WEEK, dtype=bool)
+    hour = np.arange(HOURS_PER_WEEK) % 24
+    return (hour - lo) % 24 < (hi - lo)
+
+
+def hours_label(open_hours: tuple[int, int]) -> str:
+    """``(0, 24)`` -> '24 hours'; ``(8, 26)`` -> '08:00-02:00'."""
+    lo, hi = int(open_hours[0]), int(open_hours[1])
+    return "24 hours" if hi - lo >= 24 else f"{lo:02d}:00-{hi % 24:02d}:00"
+
+
 # =============================================================================================
 # Disclosure control
 # =============================================================================================
