@@ -49,7 +49,7 @@ GEOGRAPHY = {"PRAC_CODE": "practice_code", "PRAC_NAME": "practice_name",
 TRAINING = re.compile(r"(?i)regist|training|trainee")
 LOCUM = re.compile(r"(?i)locum")
 TOTAL_ROLE = re.compile(r"(?i)^\s*total\b")
-PATIENTS = re.compile(r"(?i)patient")
+PATIENTS = re.compile(r"(?i)^\s*(?:total |registered )?patients?\b")  # not Direct Patient Care
 GROUPS = (  # (test on the lower-cased staff group, the measure it sums into)
     (lambda g: g in ("gp", "gps"), "gp_fte"),
     (lambda g: g.startswith("nurse"), "nurses_fte"),
@@ -136,7 +136,8 @@ def high_level_practices(hl: pd.DataFrame, patients: pd.DataFrame | None = None
     group = hl["staff_group"].fillna("").str.strip().str.lower()
     role = hl["detailed_staff_role"].fillna("").astype("string")
     measure = hl["measure"].fillna("").str.strip()
-    is_patients = (group.str.contains(PATIENTS) | measure.str.contains(PATIENTS)).astype(bool)
+    is_patients = (group.str.contains(PATIENTS) | measure.str.contains(PATIENTS)
+                   | measure.str.upper().eq("TOTAL_PATIENTS")).astype(bool)
     geo = [c for c in ("practice_name", "pcn_code", "pcn_name", "sub_icb_code", "sub_icb_name",
                        "icb_code", "icb_name", "ccg_code", "ccg_name", "stp_code", "stp_name",
                        "region_code", "region_name") if c in hl.columns]
