@@ -244,3 +244,21 @@ def test_one_date_tolerance(monkeypatch):
     from analysis.tables import pcn
 
     assert pcn.max_months_apart() == settings().real_inputs.max_months_apart
+
+
+def test_old_release_report_through_the_chapter(tmp_path):
+    from analysis.report.data_area import report_data_area
+
+    (tmp_path / "nhs").mkdir()
+    _, ccg, sums = write_old_release(tmp_path / "nhs")
+    report = report_data_area(ccg, tmp_path / "nhs", tmp_path / "out", force=True).path
+    assert report.parent.name == f"ccg-{ccg.lower()}"
+    with open(report.parent / "tables" / "gp_area_fte_per_1000.csv", encoding="utf-8") as fh:
+        rows = {r["measure"]: r for r in csv.DictReader(fh)}
+    exrrl = rows["GPs excluding registrars, retainers and locums (older releases)"]
+    assert float(exrrl["fte"]) == pytest.approx(sums["TOTAL_GP_EXRRL_FTE"], rel=1e-9)
+    assert "Fully qualified GPs (registrars excluded)" not in rows
+    text = report.read_text(encoding="utf-8")
+    assert "(TOTAL_GP_EXTG_FTE) is not taken from this release: left out." in text
+    assert "not the current EXTGL measure" in text
+    assert "practice headcounts are not additive" in text
