@@ -213,6 +213,10 @@ def test_individual_file_counts_each_gp_once(tmp_path):
     assert ctx.gp_headcount_fte == pytest.approx(0.8)
     assert "each person counted once" in ctx.headcount_note
     assert "GP Workforce individual level" in ctx.files
+    from analysis.report import gp_practice as gr
+
+    text = gr.title(ctx).text
+    assert "**GP headcount of the area: 1** (0.8 FTE)" in text
 
 
 def test_without_individual_file_no_area_headcount(tmp_path):

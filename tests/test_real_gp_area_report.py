@@ -203,3 +203,17 @@ def test_period_leaves_out_the_pcn_chapter_and_says_so(tmp_path):
     assert "PCN workforce: no PCN workforce file for 2024-09" in text
     with open(report.parent / "tables" / "gp_area_fte_per_1000.csv", encoding="utf-8") as fh:
         assert len(list(csv.DictReader(fh))) == len(COLUMNS)
+
+
+@real
+@pytest.mark.skipif(not PCN.exists(), reason="no PCN release")
+def test_period_lists_the_gp_chapter_in_the_pcn_summary(tmp_path):
+    from analysis.tables import pcn
+
+    (tmp_path / GPW.name).symlink_to(GPW)
+    (tmp_path / PCN.name).symlink_to(PCN)
+    chapters = pcn.load_context("16C", tmp_path, period="2026-06").chapters
+    assert chapters["Practice workforce (GP Workforce practice level)"] == (
+        "no GP Workforce practice-level file for 2026-06")
+    assert "Practice workforce (GP Workforce practice level)" not in pcn.load_context(
+        "16C", tmp_path).chapters  # the latest of each kind: the GP chapter runs
