@@ -285,7 +285,8 @@ class RealInputs(Model):
 
     ``max_months_apart``: whole months between the GP Workforce snapshot and every other file
     the practice chapter uses (the ODS practices file, the Patients Registered map); further
-    apart, the run stops with one line naming both files and dates.
+    apart, the run stops with one line naming both files and dates. The PCN workforce chapter
+    uses the same tolerance to choose its patients file.
     """
 
     max_months_apart: Annotated[int, Strict(), Field(ge=0, le=24)] = 3

@@ -144,3 +144,76 @@ def test_month_tolerance():
     with pytest.raises(InputError, match=r"map.zip: is of 2025-01 \(its name\), 4 months from "
                        r"gpw.csv \(2024-09\); expected within 3 months"):
         check_months("gpw.csv", "2024-09", "map.zip", "2025-01", "its name", 3)
+
+
+# ============================================================================================
+# A cluster of practices, and --period choosing per kind of file
+# ============================================================================================
+CLUSTER = ["A81001", "A81004", "A81012"]
+PCN = REAL / "pcn" / "PCNWFIndividualCSV.062026.zip"
+
+
+def _with_cluster(monkeypatch, clusters):
+    """The report's settings with ``areas: clusters`` replaced (the config file untouched)."""
+    from analysis.config import settings
+    from analysis.report import data_area
+
+    cfg = settings()
+    patched = cfg.model_copy(update={"areas": cfg.areas.model_copy(
+        update={"clusters": clusters})})
+    monkeypatch.setattr(data_area, "settings", lambda: patched)
+
+
+@real
+def test_cluster_report_sums_its_three_practices(tmp_path, monkeypatch, expected):
+    from analysis.report.data_area import report_data_area
+
+    per, _ = expected
+    _with_cluster(monkeypatch, {"Stockton north trio": CLUSTER})
+    (tmp_path / "nhs").mkdir()
+    (tmp_path / "nhs" / GPW.name).symlink_to(GPW)
+    report = report_data_area("Stockton north trio", tmp_path / "nhs", tmp_path / "out",
+                              force=True).path
+    with open(report.parent / "tables" / "gp_practice_fte_per_1000.csv", encoding="utf-8") as fh:
+        got = {r["practice_code"]: r for r in csv.DictReader(fh)}
+    assert sorted(got) == CLUSTER
+    with open(report.parent / "tables" / "gp_area_fte_per_1000.csv", encoding="utf-8") as fh:
+        area = list(csv.DictReader(fh))
+    patients = sum(per[c]["patients"] for c in CLUSTER)
+    for row, n in zip(area, COLUMNS, strict=True):
+        fte = sum(per[c][n] for c in CLUSTER)
+        assert float(row["fte"]) == pytest.approx(fte, abs=1e-9)
+        assert float(row["patients"]) == patients
+        assert float(row["fte_per_1000"]) == pytest.approx(fte / patients * 1000, rel=1e-12)
+    text = report.read_text(encoding="utf-8")
+    assert "Stockton north trio" in text
+
+
+@real
+@pytest.mark.skipif(not PCN.exists(), reason="no PCN release")
+def test_period_leaves_out_the_pcn_chapter_and_says_so(tmp_path):
+    from analysis.report.data_area import report_data_area
+
+    (tmp_path / "nhs").mkdir()
+    (tmp_path / "nhs" / GPW.name).symlink_to(GPW)
+    (tmp_path / "nhs" / PCN.name).symlink_to(PCN)
+    report = report_data_area("16C", tmp_path / "nhs", tmp_path / "out", period="2024-09",
+                              force=True).path
+    text = report.read_text(encoding="utf-8")
+    assert "PCN workforce: no PCN workforce file for 2024-09" in text
+    with open(report.parent / "tables" / "gp_area_fte_per_1000.csv", encoding="utf-8") as fh:
+        assert len(list(csv.DictReader(fh))) == len(COLUMNS)
+
+
+@real
+@pytest.mark.skipif(not PCN.exists(), reason="no PCN release")
+def test_period_lists_the_gp_chapter_in_the_pcn_summary(tmp_path):
+    from analysis.tables import pcn
+
+    (tmp_path / GPW.name).symlink_to(GPW)
+    (tmp_path / PCN.name).symlink_to(PCN)
+    chapters = pcn.load_context("16C", tmp_path, period="2026-06").chapters
+    assert chapters["Practice workforce (GP Workforce practice level)"] == (
+        "no GP Workforce practice-level file for 2026-06")
+    assert "Practice workforce (GP Workforce practice level)" not in pcn.load_context(
+        "16C", tmp_path).chapters  # the latest of each kind: the GP chapter runs

@@ -11,6 +11,11 @@ agree (:func:`analysis.tables.gp_practice.load_context`): a failure stops with o
 The demo chapters and their synthetic inputs are never mixed in, and a demo report never
 reads these files.
 The report goes to ``outputs/<kind>-<code>/`` in lower case (``outputs/icb-qhl``).
+
+``--period YYYY-MM`` selects the file of that month for each kind; a chapter whose kind of file
+has none of that month is left out and listed in the summary (``no PCN workforce file for
+2024-09``) instead of stopping the run. The config's aliases, clusters and
+``real_inputs: max_months_apart`` are read here once and passed to the chapters.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analysis.config import OUTPUTS, settings
-from analysis.io.catalogue import catalogue
+from analysis.io.catalogue import catalogue, latest
 from analysis.report.runner import Built, run_area
 from analysis.tables import gp_practice
 from analysis.tables.geography import find_area
@@ -30,7 +35,8 @@ from analysis.util.errors import ConfigError
 PCN_NOTEBOOK = "notebooks/05_pcn_workforce.ipynb"
 GP_NOTEBOOK = "notebooks/06_gp_practice_workforce.ipynb"
 NOTEBOOKS = [PCN_NOTEBOOK, GP_NOTEBOOK, "notebooks/99_provenance.ipynb"]
-NEEDS = {PCN_NOTEBOOK: "pcn_individual", GP_NOTEBOOK: "gpw_detailed"}  # chapter -> its input
+PCN_CHAPTER = "PCN workforce"
+GP_CHAPTER = "Practice workforce (GP Workforce practice level)"
 
 
 @dataclass(frozen=True)
@@ -43,24 +49,50 @@ class DataArea:
     code: str
 
 
+def chapters_for(cat, period: str | None = None) -> tuple[list[str], dict[str, str]]:
+    """The chapter notebooks that have their file (of ``period``) and those left out, with why.
+
+    Raises
+    ------
+    ConfigError
+        No chapter has a file (of ``period``): one line saying what is missing.
+    """
+    run, left = [], {}
+    month = f" for {period}" if period else ""
+    if (cat["kind"] == "pcn_individual").any():
+        if latest(cat, "pcn_individual", period, required=False) is not None:
+            run.append(PCN_NOTEBOOK)
+        else:
+            left[PCN_CHAPTER] = f"no PCN workforce file{month}"
+    gpw = cat["kind"].isin(list(gp_practice.GPW_KINDS)).any()
+    if gpw and gp_practice.release_row(cat, period) is not None:
+        run.append(GP_NOTEBOOK)
+    elif gpw:
+        left[GP_CHAPTER] = f"no GP Workforce practice-level file{month}"
+    if not run:
+        folder = cat.attrs.get("folder", "the folder")
+        raise ConfigError(f"{folder}: no PCN workforce file and no GP Workforce practice-level "
+                          f"(Detailed or High-level) release{month}; drop the downloaded files "
+                          "there")
+    return [*run, "notebooks/99_provenance.ipynb"], left
+
+
 def find_data_area(area_text: str, nhs_dir, period: str | None = None) -> DataArea:
     """The area ``area_text`` names in the files of ``nhs_dir``.
 
     Raises
     ------
     ConfigError
-        Neither a PCN workforce file nor a GP Workforce practice-level release in the folder,
-        or an unknown area (one line with the closest matches).
+        Neither a PCN workforce file nor a GP Workforce practice-level release (of ``period``)
+        in the folder, or an unknown area (one line with the closest matches).
     """
     cfg = settings()
     cat = catalogue(nhs_dir)
+    run, _ = chapters_for(cat, period)
     sources = []
-    if (cat["kind"] == "pcn_individual").any():
+    if PCN_NOTEBOOK in run:
         sources.append(pcn_sources(cat, period)[0])
     sources += gp_practice.release_hierarchies(cat, period, cfg.real_inputs.max_months_apart)
-    if not sources:
-        raise ConfigError(f"{nhs_dir}: no PCN workforce file and no GP Workforce practice-level "
-                          "(Detailed) release; drop the downloaded files there")
     match = find_area(sources, area_text, aliases=cfg.areas.aliases,
                       clusters=cfg.areas.clusters)
     slug = f"{match.kind.replace('_', '-')}-{match.code}".lower()
@@ -81,7 +113,8 @@ def report_data_area(area_text: str, nhs_dir, out_root: Path = OUTPUTS,
     out_root : Path
         The report goes to ``out_root/<kind>-<code>/``.
     period : str, optional
-        ``YYYY-MM`` of the PCN workforce and GP Workforce releases (default: the latest).
+        ``YYYY-MM`` of the PCN workforce and GP Workforce releases (default: the latest of
+        each); a kind with no file of that month has its chapter left out and listed.
     show_code, force : bool
         As for :func:`analysis.report.runner.run_area`.
 
@@ -99,8 +132,7 @@ def report_data_area(area_text: str, nhs_dir, out_root: Path = OUTPUTS,
     cfg = settings()
     gp_practice.load_context(area_text, nhs_dir, period, cfg.areas.aliases,
                              cfg.areas.clusters, cfg.real_inputs.max_months_apart)
-    kinds = set(catalogue(nhs_dir)["kind"])
-    notebooks = [nb for nb in NOTEBOOKS if NEEDS.get(nb, "") in kinds | {""}]
+    notebooks, left_out = chapters_for(catalogue(nhs_dir), period)
     started = time.perf_counter()
     before = Path(out_root) / area.slug / "report.html"
     stamp = before.stat().st_mtime_ns if before.exists() else None
@@ -108,6 +140,10 @@ def report_data_area(area_text: str, nhs_dir, out_root: Path = OUTPUTS,
     path = run_area(area, Path(out_root), show_code=show_code, force=force,
                     notebooks=notebooks, key_extra=checksums,
                     extra_params={"area_text": area_text, "nhs_dir": str(nhs_dir),
-                                  "period": period})
+                                  "period": period, "aliases": dict(cfg.areas.aliases),
+                                  "clusters": {k: list(v) for k, v in
+                                               cfg.areas.clusters.items()},
+                                  "max_months": cfg.real_inputs.max_months_apart,
+                                  "left_out": left_out})
     unchanged = stamp is not None and path.stat().st_mtime_ns == stamp
     return Built(path, time.perf_counter() - started, unchanged)

@@ -31,8 +31,8 @@ from analysis.tables.gp_practice import MEASURES, GpContext, month_name  # noqa:
 from analysis.tables.pcn import CHAPTERS  # noqa: E402
 
 CHAPTER = "gp_practice_workforce"
-SOURCE = "NHS England, General Practice Workforce, Practice Level - Detailed (staff and " \
-         "registered patients of the same file)"
+SOURCE = "NHS England, General Practice Workforce, Practice Level - {release} (staff and " \
+         "registered patients of the same month)"
 NAMES = {n: what for n, what in MEASURES.values()}
 LABELS = {"practice_code": "Practice code", "practice_name": "Practice",
           "patients": "Registered patients", "measure": "Staff", "practices": "Practices",
@@ -65,20 +65,26 @@ def no_data(nhs_dir) -> Markdown:
     return Markdown(render("gp_practice_no_data.md.j2", folder=str(nhs_dir)))
 
 
+def _source(ctx: GpContext) -> str:
+    return SOURCE.format(release=ctx.release)
+
+
 def _area(ctx: GpContext) -> str:
     return ctx.area.name or ctx.area.code
 
 
-def no_data_chapters(with_pcn: bool) -> dict[str, str]:
-    """The chapters with no data for an area found in real files, and why."""
+def no_data_chapters(with_pcn: bool, left_out: dict | None = None) -> dict[str, str]:
+    """The chapters with no data for an area found in real files, and why (``left_out``: the
+    chapters whose kind of file has none of the month asked, e.g. ``no PCN workforce file for
+    2024-09``)."""
     out = {k: v for k, v in CHAPTERS.items() if not k.startswith("Practice workforce")}
     if not with_pcn:
         out = {"PCN workforce": NO_PCN, **out}
-    return out
+    return {**out, **(left_out or {})}
 
 
 @_with_data
-def opening(ctx: GpContext, with_pcn: bool = False) -> Section:
+def opening(ctx: GpContext, with_pcn: bool = False, left_out: dict | None = None) -> Section:
     """The report's summary when this chapter comes first (no PCN workforce release): the
     headline, what is missing, the chapters run and those with no data."""
     if with_pcn:
@@ -95,7 +101,7 @@ def opening(ctx: GpContext, with_pcn: bool = False) -> Section:
                   england=(fmt_dp(2)(gp["england_fte_per_1000"]) if ctx.england else None),
                   england_note=ctx.england_note, missing=missing,
                   ran=["GP practice workforce", "Provenance and caveats"],
-                  no_data=no_data_chapters(False))
+                  no_data=no_data_chapters(False, left_out))
     return Section((Html(REPORT_CSS), Markdown(text), Html(TOC_MARKER)))
 
 
@@ -104,13 +110,16 @@ def record(ctx: GpContext, rpt) -> None:
     """Inputs, parameters and caveats for the provenance section."""
     rpt.record_inputs(CHAPTER, {k: str(v) for k, v in ctx.files.items()})
     rpt.record_parameters(CHAPTER, {"area": ctx.area.label, "gpw_release": ctx.period,
+                                    "gpw_file": ctx.release,
                                     "practices": len(ctx.by_practice),
-                                    "left_out": len(ctx.excluded)})
+                                    "left_out": len(ctx.excluded),
+                                    "gp_headcount": ctx.gp_headcount,
+                                    "gp_headcount_fte": ctx.gp_headcount_fte})
     rpt.record_caveats(CHAPTER, [
         "GP practice staff and registered patients are from the same GP Workforce file; FTE "
         "is summed over practices, headcount is not (a person in two practices is one head).",
-        ctx.organisations, ctx.geography, *([ctx.england_note] if ctx.england_note else []),
-        *ctx.notes])
+        ctx.basis, ctx.headcount_note, ctx.organisations, ctx.geography,
+        *([ctx.england_note] if ctx.england_note else []), *ctx.notes])
 
 
 @_with_data
@@ -119,14 +128,19 @@ def title(ctx: GpContext) -> Markdown:
     return Markdown(render("gp_practice_title.md.j2", area=_area(ctx),
                            month=month_name(ctx.period), organisations=ctx.organisations,
                            geography=ctx.geography, england_note=ctx.england_note,
-                           notes=ctx.notes))
+                           notes=ctx.notes, release=ctx.release, basis=ctx.basis,
+                           headcount=(None if ctx.gp_headcount is None
+                                      else fmt_int(ctx.gp_headcount)),
+                           headcount_fte=(None if ctx.gp_headcount_fte is None
+                                          else fmt_dp(1)(ctx.gp_headcount_fte)),
+                           headcount_note=ctx.headcount_note))
 
 
 @_with_data
 def area_table(ctx: GpContext, rpt):
     """FTE, patients and FTE per 1,000 by staff measure for the area (England beside it when
     the release covers England)."""
-    note = f"Source: {SOURCE}. Patients of the practices with a figure for that measure."
+    note = f"Source: {_source(ctx)}. Patients of the practices with a figure for that measure."
     if not ctx.england:
         note += " " + ctx.england_note
     return rpt.table(ctx.area_totals, "gp_area_fte_per_1000",
@@ -140,8 +154,8 @@ def practice_table(ctx: GpContext, rpt):
     return rpt.table(ctx.by_practice, "gp_practice_fte_per_1000",
                      f"Staff FTE and FTE per 1,000 registered patients by practice, "
                      f"{_area(ctx)}, {month_name(ctx.period)}", formats=FORMATS, labels=LABELS,
-                     note=f"Source: {SOURCE}. Headcounts are not shown summed: they do not add "
-                          "across practices.")
+                     note=f"Source: {_source(ctx)}. Headcounts are not shown summed: they "
+                          "do not add across practices.")
 
 
 @_with_data
@@ -185,4 +199,4 @@ def per_1000_chart(ctx: GpContext, rpt):
                                                        ctx.by_practice["gp_fte_per_1000"],
                                                        strict=True))
     return rpt.chart(fig, "gp_practice_fte_per_1000",
-                     f"GP FTE per 1,000 patients by practice: {shown}", SOURCE)
+                     f"GP FTE per 1,000 patients by practice: {shown}", _source(ctx))

@@ -2,14 +2,18 @@
 an area found in real files (``notebooks/06_gp_practice_workforce.ipynb``).
 
 * The release is the *Practice Level - Detailed* CSV of the period asked (the latest in the
-  folder by default). Patients are its own ``TOTAL_PATIENTS``: workforce and patients share one
-  snapshot.
+  folder by default), else the *High-level* CSV of that month (:mod:`analysis.tables.gp_release`).
+  Patients are the Detailed file's own ``TOTAL_PATIENTS``: workforce and patients share one
+  snapshot (High-level: its patients rows, else a Patients Registered file of the same month).
 * Measures (the publication's definitions workbook): all GPs, registrars included
   (``TOTAL_GP_FTE``); fully qualified GPs, GPs in training grade excluded
   (``TOTAL_GP_EXTG_FTE``); qualified permanent GPs, training grade and locums excluded
-  (``TOTAL_GP_EXTGL_FTE``); nurses, direct patient care, admin/non-clinical (the group totals).
+  (``TOTAL_GP_EXTGL_FTE``); in older releases GPs excluding registrars, retainers and locums
+  (``TOTAL_GP_EXRRL_FTE``); nurses, direct patient care, admin/non-clinical (the group
+  totals). A measure the release does not carry is left out with a sentence.
 * FTE is additive across practices; headcount is not (a person in two practices is one head),
-  so no area headcount is made from practice headcounts.
+  so no area headcount is made from practice headcounts: only an Individual-level file of the
+  same month gives one (each ``UNIQUE_IDENTIFIER`` once).
 * Which organisations count (:func:`eligible_practices`): with an ODS ``epraccur`` file, GP
   practices (prescribing setting 4) open on the snapshot date; without one, the release itself
   is the list of GP practices. Practices with no registered patients are left out. Every
@@ -30,32 +34,26 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.io import catalogue as cat_io
+from analysis.io.gpw import read_gpw_high_level, read_gpw_individual
 from analysis.io.ods import gp_practices_open_on, read_epraccur
-from analysis.io.patients import read_practice_map
-from analysis.io.readers import read_gpw_practice_csv
+from analysis.io.patients import read_patients_registered, read_practice_map
 from analysis.tables.area_names import kind_label
 from analysis.tables.geography import AreaMatch, Hierarchy, find_area, follow_practices, hierarchy
+from analysis.tables.gp_release import (
+    MEASURES,
+    basis,
+    gp_headcount,
+    high_level_practices,
+    measure_names,
+    missing_sentences,
+    read_detailed,
+)
 from analysis.tables.pcn import months_apart
 from analysis.util.cache import cached_read
 from analysis.util.errors import ConfigError, InputError
 
-MEASURES = {  # column of the Detailed CSV -> (our name, label)
-    "TOTAL_GP_FTE": ("gp_fte", "All GPs (registrars included)"),
-    "TOTAL_GP_EXTG_FTE": ("gp_extg_fte", "Fully qualified GPs (registrars excluded)"),
-    "TOTAL_GP_EXTGL_FTE": ("gp_extgl_fte",
-                           "Qualified permanent GPs (registrars and locums excluded)"),
-    "TOTAL_NURSES_FTE": ("nurses_fte", "Nurses"),
-    "TOTAL_DPC_FTE": ("dpc_fte", "Direct patient care"),
-    "TOTAL_ADMIN_FTE": ("admin_fte", "Admin/non-clinical"),
-}
-COLUMNS = ["TOTAL_PATIENTS", "REGION_CODE", "REGION_NAME", *MEASURES]
 MIN_REGIONS_ENGLAND = 4  # a file with practices of fewer NHS England regions is not national
 MIN_PRACTICES_ENGLAND = 1000
-
-
-def read_detailed(path) -> pd.DataFrame:
-    """The columns this chapter uses of a Detailed CSV (or its zip), identifiers included."""
-    return read_gpw_practice_csv(path, columns=COLUMNS)
 
 
 def snapshot_date(period: str) -> pd.Timestamp:
@@ -81,6 +79,8 @@ def practices_frame(gpw: pd.DataFrame) -> pd.DataFrame:
     """
     old = gpw.attrs.get("format") == "old"
     lower, upper = ("ccg", "stp") if old else ("sub_icb", "icb")
+    if gpw.attrs.get("kind") == "high_level":
+        return gpw  # already one row per practice in these names (gp_release)
     names = {"PRAC_CODE": "practice_code", "PRAC_NAME": "practice_name",
              "SUB_ICB_CODE": f"{lower}_code", "SUB_ICB_NAME": f"{lower}_name",
              "ICB_CODE": f"{upper}_code", "ICB_NAME": f"{upper}_name",
@@ -88,12 +88,12 @@ def practices_frame(gpw: pd.DataFrame) -> pd.DataFrame:
              "TOTAL_PATIENTS": "patients",
              **{c: n for c, (n, _) in MEASURES.items()}}
     out = gpw[[c for c in names if c in gpw.columns]].rename(columns=names)
-    for c in [n for n, _ in MEASURES.values()]:
+    for c, _ in measure_names(out):
         out[c] = out[c].astype("float64")
     out["patients"] = out["patients"].astype("float64")
     out = out.reset_index(drop=True)
     out.attrs.update(source=gpw.attrs.get("source"), period=gpw.attrs.get("period"),
-                     format=gpw.attrs.get("format"))
+                     format=gpw.attrs.get("format"), kind="detailed")
     return out
 
 
@@ -209,10 +209,11 @@ def check_overlap(area: AreaMatch, in_release: set[str], other: set[str], releas
 # ---------------------------------------------------------------------------------------------
 def practice_table(practices: pd.DataFrame) -> pd.DataFrame:
     """Per practice: patients, each FTE and each FTE per 1,000 patients (unrounded)."""
-    keep = ["practice_code", "practice_name", "patients"] + [n for n, _ in MEASURES.values()]
+    names = [n for n, _ in measure_names(practices)]
+    keep = ["practice_code", "practice_name", "patients", *names]
     out = practices[[c for c in keep if c in practices.columns]].copy()
     denominator = out["patients"].where(out["patients"] > 0)
-    for n, _ in MEASURES.values():
+    for n in names:
         out[f"{n}_per_1000"] = out[n] / denominator * 1000
     out["patients"] = out["patients"].astype("int64")
     return out.sort_values("practice_code", ignore_index=True)
@@ -225,7 +226,7 @@ def totals(practices: pd.DataFrame, label: str) -> pd.DataFrame:
     to that measure, and is counted in ``practices_without_figure``.
     """
     rows = []
-    for n, what in MEASURES.values():
+    for n, what in measure_names(practices):
         has = practices[n].notna()
         fte = float(practices.loc[has, n].sum())
         patients = float(practices.loc[has, "patients"].sum())
@@ -265,14 +266,51 @@ class GpContext:
     england_note: str = ""
     organisations: str = ""
     notes: list[str] = field(default_factory=list)
+    release: str = "Detailed"
+    basis: str = ""
+    gp_headcount: int | None = None
+    gp_headcount_fte: float | None = None
+    headcount_note: str = ""
+
+
+GPW_KINDS = {"gpw_detailed": "Detailed", "gpw_high_level": "High-level"}
 
 
 def release_row(cat: pd.DataFrame, period: str | None) -> pd.Series | None:
-    """The Detailed release of ``period`` (latest by default), or None when the folder has no
-    Detailed release at all."""
-    if not (cat["kind"] == "gpw_detailed").any():
+    """The practice-level release of ``period`` (default: the latest month there): the Detailed
+    file of that month, else the High-level one; None when there is neither."""
+    rows = cat[cat["kind"].isin(list(GPW_KINDS))]
+    if rows.empty:
         return None
-    return cat_io.latest(cat, "gpw_detailed", period)
+    if period is None:
+        have = sorted(p for p in rows["period"] if isinstance(p, str))
+        period = have[-1] if have else None
+    for kind in GPW_KINDS:
+        if (cat["kind"] == kind).any():
+            row = cat_io.latest(cat, kind, period, required=False)
+            if row is not None:
+                return row
+    return None
+
+
+def read_release(cat: pd.DataFrame, row: pd.Series) -> pd.DataFrame:
+    """The release of catalogue ``row`` as one row per practice (:func:`practices_frame`);
+    a High-level release takes its patients from a Patients Registered totals file of its
+    month when it has none of its own (``attrs['patients_path']``)."""
+    if row["kind"] == "gpw_detailed":
+        frame = practices_frame(cached_read(row["path"], read_detailed))
+    else:
+        hl = cached_read(row["path"], read_gpw_high_level)
+        month = hl.attrs.get("period") or row["period"]
+        totals_row = (cat_io.latest(cat, "patients_totals", month, required=False)
+                      if month and (cat["kind"] == "patients_totals").any() else None)
+        patients = (None if totals_row is None
+                    else cached_read(totals_row["path"], read_patients_registered))
+        frame = high_level_practices(hl, patients)
+        if totals_row is not None and "Patients Registered" in frame.attrs["patients_from"]:
+            frame.attrs["patients_path"] = str(totals_row["path"])
+    frame.attrs["period"] = frame.attrs.get("period") or row["period"]
+    return frame
 
 
 def release_hierarchy(practices: pd.DataFrame) -> Hierarchy:
@@ -296,6 +334,18 @@ def _map_near(cat: pd.DataFrame, period: str, max_months: int):
     return frame, None
 
 
+def _headcount(cat: pd.DataFrame, period: str, area: AreaMatch, codes) -> tuple:
+    """GP headcount of the area from an Individual-level file of ``period`` (or why none)."""
+    row = (cat_io.latest(cat, "gpw_individual", period, required=False)
+           if (cat["kind"] == "gpw_individual").any() else None)
+    if row is None:
+        return None, None, ("No Individual-level GP Workforce file of the same month: practice "
+                            "headcounts are not additive (a person in two practices is one "
+                            "head), so no GP headcount is shown for the area."), None
+    individual = read_gpw_individual(row["path"], period=period)
+    return (*gp_headcount(individual, codes, area.kind, area.code), Path(row["path"]))
+
+
 def load_context(area_text: str, nhs_dir, period: str | None = None, aliases=None,
                  clusters=None, max_months: int = 3) -> GpContext | None:
     """Read the area's files once and compute the chapter's frames.
@@ -316,7 +366,8 @@ def load_context(area_text: str, nhs_dir, period: str | None = None, aliases=Non
     Returns
     -------
     GpContext or None
-        None when the folder has no GP Workforce practice-level Detailed release.
+        None when the folder has no GP Workforce practice-level release (Detailed or
+        High-level) of ``period``: the chapter is left out.
 
     Raises
     ------
@@ -324,22 +375,26 @@ def load_context(area_text: str, nhs_dir, period: str | None = None, aliases=Non
         Files too far apart in time, sharing no practice of the area, or an area with no
         practice counted (one line naming the files).
     ConfigError
-        An unknown area; no release of ``period``.
+        An unknown area.
     """
     cat = cat_io.catalogue(nhs_dir)
     row = release_row(cat, period)
     if row is None:
         return None
-    gpw = cached_read(row["path"], read_detailed)
-    practices = practices_frame(gpw)
-    got = practices.attrs.get("period") or row["period"]
+    practices = read_release(cat, row)
+    got = practices.attrs.get("period")
     if not got:
         raise ConfigError(f"{row['path']}: the release's month is not in its name or rows; "
                           "rename it as downloaded (e.g. GPWPracticeCSV.092024.zip)")
-    practices.attrs["period"] = got
+    release = GPW_KINDS[row["kind"]]
     release_file = str(practices.attrs.get("source") or Path(row["path"]).name)
-    files = {"GP Workforce practice level (Detailed)": Path(row["path"])}
-    notes: list[str] = []
+    files = {f"GP Workforce practice level ({release})": Path(row["path"])}
+    if practices.attrs.get("patients_path"):
+        files["Registered patients"] = Path(practices.attrs["patients_path"])
+    notes: list[str] = missing_sentences(practices)
+    if release == "High-level":
+        notes.append(f"No Detailed release of {month_name(got)} in the folder: figures from "
+                     f"the High-level release; patients from {practices.attrs['patients_from']}.")
     # ODS: which organisations count, and its date must be near the snapshot
     ods_row = cat_io.latest(cat, "ods", required=False)
     ods = None
@@ -393,6 +448,10 @@ def load_context(area_text: str, nhs_dir, period: str | None = None, aliases=Non
                          + "; ".join(f"{c}: {r}" for c, r in zip(excluded["practice_code"],
                                                                   excluded["reason"],
                                                                   strict=True)[:3]))
+    heads, heads_fte, heads_note, heads_file = _headcount(cat, got, area,
+                                                          kept["practice_code"])
+    if heads_file is not None:
+        files["GP Workforce individual level"] = heads_file
     label = area.name or area.code
     england_ok, england_note = covers_england(practices)
     england = None
@@ -404,12 +463,15 @@ def load_context(area_text: str, nhs_dir, period: str | None = None, aliases=Non
                      excluded=excluded[["practice_code", "practice_name", "patients",
                                         "reason"]].reset_index(drop=True),
                      files=files, geography=geography, england=england_ok,
-                     england_note=england_note, organisations=organisations, notes=notes)
+                     england_note=england_note, organisations=organisations, notes=notes,
+                     release=release, basis=basis(practices), gp_headcount=heads,
+                     gp_headcount_fte=heads_fte, headcount_note=heads_note)
 
 
-def has_gpw_release(nhs_dir) -> bool:
-    """Whether ``nhs_dir`` holds a GP Workforce practice-level Detailed release."""
-    return bool((cat_io.catalogue(nhs_dir)["kind"] == "gpw_detailed").any())
+def has_gpw_release(nhs_dir, period: str | None = None) -> bool:
+    """Whether ``nhs_dir`` holds a GP Workforce practice-level release (Detailed or
+    High-level), of ``period`` when given."""
+    return release_row(cat_io.catalogue(nhs_dir), period) is not None
 
 
 def kind_of(area: AreaMatch) -> str:
@@ -421,12 +483,11 @@ def release_hierarchies(cat: pd.DataFrame, period: str | None = None,
                         max_months: int = 3) -> list[Hierarchy]:
     """Where areas are looked up for this chapter: the Patients Registered map near the
     release (when within ``max_months``) and the release's own geography; empty without a
-    Detailed release."""
+    practice-level release (of ``period``)."""
     row = release_row(cat, period)
     if row is None:
         return []
-    practices = practices_frame(cached_read(row["path"], read_detailed))
-    practices.attrs["period"] = practices.attrs.get("period") or row["period"]
+    practices = read_release(cat, row)
     out = [release_hierarchy(practices)]
     practice_map, _ = _map_near(cat, practices.attrs["period"], max_months)
     if practice_map is not None:

@@ -37,7 +37,14 @@ from analysis.util.errors import ConfigError, InputError
 
 UNALLOCATED = "U"  # the map's code for practices in no PCN
 AREA_KINDS = ("icb", "sub_icb", "region")  # kinds a PCN file row carries itself
-MAX_MONTHS_APART = 2
+
+
+def max_months_apart() -> int:
+    """``real_inputs: max_months_apart`` of the config: the one date tolerance of every chapter
+    read from real files (docs/assumptions.md)."""
+    from analysis.config import settings
+
+    return settings().real_inputs.max_months_apart
 
 
 def months_apart(a: str | None, b: str | None) -> int | None:
@@ -278,12 +285,13 @@ def _nearest(cat: pd.DataFrame, kind: str, period: str) -> pd.Series | None:
 
 
 def pick_patients(cat: pd.DataFrame, period: str) -> tuple[pd.Series | None, str]:
-    """The patients file for a PCN release month: a totals file within two months, else the
-    quinary age file within two months, else the nearer of the two; and how it was chosen."""
+    """The patients file for a PCN release month: a totals file within ``real_inputs:
+    max_months_apart``, else the quinary age file within it, else the nearer of the two; and
+    how it was chosen."""
     totals, quinary = _nearest(cat, "patients_totals", period), _nearest(cat, "patients_quinary",
                                                                           period)
     for row in (totals, quinary):
-        if row is not None and months_apart(row["period"], period) <= MAX_MONTHS_APART:
+        if row is not None and months_apart(row["period"], period) <= max_months_apart():
             return row, row["kind"]
     found = [r for r in (totals, quinary) if r is not None]
     if not found:
@@ -369,7 +377,11 @@ def load_context(area_text: str, nhs_dir, period: str | None = None, aliases=Non
     patients_row, used = (None, "none") if practice_map is None else pick_patients(cat,
                                                                                   pcn_period)
     chapters = dict(CHAPTERS)
-    if (cat["kind"] == "gpw_detailed").any():  # its own chapter (06) runs
+    gpw = cat[cat["kind"].isin(["gpw_detailed", "gpw_high_level"])]
+    if period is not None and len(gpw) and not (gpw["period"] == period).any():
+        chapters["Practice workforce (GP Workforce practice level)"] = (
+            f"no GP Workforce practice-level file for {period}")
+    elif len(gpw):  # its own chapter (06) runs
         chapters.pop("Practice workforce (GP Workforce practice level)")
     if practice_map is None:
         notes.append("No Patients Registered map in the folder: PCNs from the PCN file's own "
@@ -398,7 +410,7 @@ def load_context(area_text: str, nhs_dir, period: str | None = None, aliases=Non
             area_patients = float(by_pcn["patients"].sum())
             england_patients = float(england["patients"].sum())
             gap = months_apart(patients_row["period"], pcn_period)
-            if gap is not None and gap > MAX_MONTHS_APART:
+            if gap is not None and gap > max_months_apart():
                 notes.append(f"The patients file ({patients_row['period']}) is {gap} months "
                              f"from the PCN release ({pcn_period}).")
     comparison = pd.DataFrame([
