@@ -1,0 +1,601 @@
+"""An area's workforce over every release in the series store, queried with duckdb.
+
+The store (:mod:`analysis.io.series_store`) holds every GPW practice-level and PCN individual
+release of a folder as hive-partitioned Parquet; :func:`connect` opens it as two views,
+``practice`` and ``pcn``, with ``kind`` and ``period`` from the partition names, and every
+figure here is one SQL query over them (only the partitions and columns a query names are read).
+
+* **GP workforce series** (:func:`gp_series`): by release, FTE of GPs in total, fully qualified
+  (excluding trainees and locums), partners, salaried GPs, nurses, direct patient care and admin,
+  with registered patients and FTE per 1,000 patients, for the area, its parent area and England.
+  The area is its practices in the latest release, followed by practice code through earlier
+  releases (a reorganisation moves practices between area codes; it does not change them).
+  Where a period has both a Detailed and a High-level release, the Detailed one is used.
+* **September on September** (:func:`compare_months`): the releases of one month of the year,
+  each against the one a year before.
+* **Breaks in series** (:func:`series_breaks`): the July 2022 move from CCG to sub-ICB/ICB
+  geography, measures that start or stop being published, a change of release kind, practices
+  not in a release, partly estimated records.
+* **PCN staff by role** (:func:`pcn_roles`): FTE and headcount over PCN releases by one list of
+  role names (:data:`ROLE_NAMES`; names a release spells differently are mapped, names not in
+  the list are kept as published and listed, never guessed), the area's PCNs followed by PCN code.
+* **Clinicians per 1,000 patients** (:func:`clinicians`): practice and PCN clinicians for
+  periods with both a GPW and a PCN release, and of them GPs.
+
+Every frame is unrounded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from analysis.io import catalogue as cat_io
+from analysis.io.patients import read_patients_quinary, read_patients_registered, read_practice_map
+from analysis.io.series_store import PRACTICE_MEASURES, Store
+from analysis.tables import pcn as pcn_tables
+from analysis.tables.area_names import kind_label
+from analysis.tables.geography import AreaMatch, find_area, hierarchy
+from analysis.util.cache import cached_read
+from analysis.util.errors import ConfigError
+
+MEASURES = {  # store column -> label
+    "gp_fte": "GPs (all)",
+    "gp_fq_fte": "Fully qualified GPs (excl. trainees and locums)",
+    "gp_partner_fte": "GP partners",
+    "gp_salaried_fte": "Salaried GPs",
+    "nurse_fte": "Nurses",
+    "dpc_fte": "Direct patient care",
+    "admin_fte": "Admin/non-clinical",
+}
+KIND_ORDER = {"gpw_detailed": 0, "gpw_high_level": 1}
+DEFAULT_MONTH = 9
+GROUPS = ("gp", "nurse", "dpc", "admin")
+
+
+# --------------------------------------------------------------------------------------------
+# The engine
+# --------------------------------------------------------------------------------------------
+def _view(con, name: str, files: list[Path], columns: str) -> None:
+    if files:
+        listed = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet([{listed}], "
+                    "hive_partitioning = true, hive_types = {'kind': VARCHAR, 'period': "
+                    "VARCHAR}, union_by_name = true)")
+    else:
+        con.execute(f"CREATE VIEW {name} AS SELECT * FROM (SELECT NULL::VARCHAR AS kind, "
+                    f"NULL::VARCHAR AS period, {columns}) WHERE false")
+
+
+def connect(store: Store) -> duckdb.DuckDBPyConnection:
+    """An in-memory duckdb connection with the views ``practice`` and ``pcn`` over the store."""
+    con = duckdb.connect()
+    _view(con, "practice", store.files("practice"),
+          "NULL::VARCHAR AS practice_code, NULL::VARCHAR AS geography, "
+          "NULL::DOUBLE AS patients, " + ", ".join(f"NULL::DOUBLE AS {m}"
+                                                   for m in PRACTICE_MEASURES)
+          + ", " + ", ".join(f"NULL::BOOLEAN AS {g}_estimated" for g in GROUPS))
+    _view(con, "pcn", store.files("pcn"),
+          "NULL::VARCHAR AS pcn_code, NULL::VARCHAR AS staff_group, NULL::VARCHAR AS staff_role, "
+          "NULL::DOUBLE AS fte, NULL::VARCHAR AS unique_identifier, "
+          "NULL::VARCHAR AS data_source")
+    return con
+
+
+def query(con, sql: str, params: list | None = None, **frames) -> pd.DataFrame:
+    """Run ``sql`` with ``frames`` registered as tables (by keyword name); a pandas frame."""
+    for name, frame in frames.items():
+        con.register(name, frame)
+    try:
+        return con.execute(sql, params or []).df()
+    finally:
+        for name in frames:
+            con.unregister(name)
+
+
+def practice_releases(con) -> pd.DataFrame:
+    """Each period's practice release used (Detailed before High-level): ``period, kind,
+    geography, practices``, oldest first."""
+    df = query(con, "SELECT period, kind, mode(geography) AS geography, count(*) AS practices "
+                    "FROM practice GROUP BY period, kind")
+    if df.empty:
+        return df
+    df["_order"] = df["kind"].map(KIND_ORDER)
+    df = df.sort_values(["period", "_order"]).drop_duplicates("period")
+    return df.drop(columns="_order").reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------------------------
+# The area
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SeriesArea:
+    """The area of a series: its practices in the latest release, and its parent's."""
+
+    area: AreaMatch
+    parent: AreaMatch | None
+    period: str
+
+
+def latest_hierarchy(con):
+    """The geography of the latest practice release (CCG columns named as such when old)."""
+    rel = practice_releases(con)
+    if rel.empty:
+        raise ConfigError("the series store has no GPW practice-level release")
+    last = rel.iloc[-1]
+    frame = query(con, "SELECT * FROM practice WHERE period = ? AND kind = ?",
+                  [last["period"], last["kind"]])
+    if last["geography"] == "ccg":
+        frame = frame.rename(columns={"sub_icb_code": "ccg_code", "sub_icb_name": "ccg_name",
+                                      "icb_code": "stp_code", "icb_name": "stp_name"})
+    geo = [c for c in frame.columns if re.fullmatch(r"(practice|pcn|sub_icb|icb|region|ccg|stp)"
+                                                    r"_(code|name)", c)]
+    frame = frame[geo].dropna(axis=1, how="all")
+    return hierarchy(frame, last["period"], f"GPW {last['kind'].replace('gpw_', '')} release "
+                                            f"{last['period']}")
+
+
+def find_series_area(con, text: str, aliases=None, clusters=None) -> SeriesArea:
+    """The area ``text`` names in the latest practice release, and its parent area."""
+    h = latest_hierarchy(con)
+    area = find_area(h, text, aliases=aliases, clusters=clusters)
+    parent = None
+    if area.kind in h.levels() and area.kind != "practice":
+        up = h.parent(area.kind, area.code)
+        if up is not None:
+            parent = AreaMatch(up[0], up[1], h.name(*up), h.practices(*up), h.period, h.source)
+    return SeriesArea(area, parent, h.period)
+
+
+# --------------------------------------------------------------------------------------------
+# GP workforce series
+# --------------------------------------------------------------------------------------------
+def practice_totals(con, practices=None) -> pd.DataFrame:
+    """Sums over ``practices`` (None: every practice, England) for each release used.
+
+    Returns
+    -------
+    DataFrame
+        ``period, kind, practices, practices_with_patients, patients``, one column per measure
+        of :data:`MEASURES` (FTE, missing when no practice has it), ``<group>_estimated``
+        (practices whose figures for that staff group are partly estimated); oldest first.
+    """
+    sums = ", ".join(f"sum({m}) AS {m}" for m in MEASURES)
+    flags = ", ".join(f"count(*) FILTER (WHERE {g}_estimated) AS {g}_estimated" for g in GROUPS)
+    join = "JOIN sel USING (practice_code)" if practices is not None else ""
+    sql = (f"SELECT period, kind, count(*) AS practices, count(patients) AS "
+           f"practices_with_patients, sum(patients) AS patients, {sums}, {flags} "
+           f"FROM practice {join} GROUP BY period, kind")
+    frames = {}
+    if practices is not None:
+        frames["sel"] = pd.DataFrame({"practice_code": sorted(set(practices))}, dtype=object)
+    df = query(con, sql, **frames)
+    used = practice_releases(con)[["period", "kind"]]
+    df = used.merge(df, on=["period", "kind"], how="left")
+    df["practices"] = df["practices"].fillna(0).astype("int64")
+    return df
+
+
+def per_1000(totals: pd.DataFrame) -> pd.DataFrame:
+    """``<measure>_per_1000`` beside each measure: FTE / patients x 1,000 (missing without
+    patients)."""
+    out = totals.copy()
+    patients = out["patients"].astype("float64")
+    for m in MEASURES:
+        out[f"{m}_per_1000"] = out[m].astype("float64") / patients.where(patients > 0) * 1000
+    return out
+
+
+def gp_series(con, where: SeriesArea) -> pd.DataFrame:
+    """The area, its parent and England by release, with FTE per 1,000 patients.
+
+    Returns
+    -------
+    DataFrame
+        ``role`` ('area', 'parent', 'england'), ``name``, then the columns of
+        :func:`practice_totals` and :func:`per_1000`; one row per release and role.
+    """
+    parts = [per_1000(practice_totals(con, where.area.practices)).assign(
+        role="area", name=where.area.name or where.area.code)]
+    if where.parent is not None:
+        parts.append(per_1000(practice_totals(con, where.parent.practices)).assign(
+            role="parent", name=where.parent.name or where.parent.code))
+    parts.append(per_1000(practice_totals(con)).assign(role="england", name="England"))
+    df = pd.concat(parts, ignore_index=True)
+    first = ["role", "name", "period", "kind"]
+    return df[first + [c for c in df.columns if c not in first]]
+
+
+def long_series(series: pd.DataFrame) -> pd.DataFrame:
+    """:func:`gp_series` one row per release, area and measure: ``fte``, ``patients``,
+    ``per_1000`` (numerator, denominator, ratio)."""
+    rows = []
+    for m, label in MEASURES.items():
+        part = series[["role", "name", "period", "kind", "patients"]].copy()
+        part["measure"], part["label"] = m, label
+        part["fte"], part["per_1000"] = series[m], series[f"{m}_per_1000"]
+        rows.append(part)
+    return pd.concat(rows, ignore_index=True)
+
+
+def compare_months(series: pd.DataFrame, month: int = DEFAULT_MONTH) -> pd.DataFrame:
+    """Releases of ``month`` (September by default), each against the one twelve months before.
+
+    Returns
+    -------
+    DataFrame
+        :func:`long_series` rows of that month, with ``previous`` (the period compared with,
+        missing when there is no release of that month a year before), ``fte_change``,
+        ``per_1000_change`` and ``fte_change_pct``.
+    """
+    long = long_series(series)
+    long = long[long["period"].str[5:7].astype(int) == int(month)].copy()
+    prev = long.assign(period=(pd.PeriodIndex(long["period"], freq="M") + 12).astype(str))
+    prev = prev[["role", "measure", "period", "fte", "per_1000"]].rename(
+        columns={"fte": "fte_before", "per_1000": "per_1000_before"})
+    out = long.merge(prev, on=["role", "measure", "period"], how="left")
+    has = out["fte_before"].notna() | out["per_1000_before"].notna()
+    out["previous"] = (pd.PeriodIndex(out["period"], freq="M") - 12).astype(str)
+    out["previous"] = out["previous"].where(has)
+    out["fte_change"] = out["fte"] - out["fte_before"]
+    out["fte_change_pct"] = out["fte_change"] / out["fte_before"].where(out["fte_before"] > 0) \
+        * 100
+    out["per_1000_change"] = out["per_1000"] - out["per_1000_before"]
+    return out.sort_values(["measure", "role", "period"], key=_role_order,
+                           ignore_index=True)
+
+
+def _role_order(s: pd.Series) -> pd.Series:
+    if s.name == "role":
+        return s.map({"area": 0, "parent": 1, "england": 2})
+    if s.name == "measure":
+        return s.map({m: i for i, m in enumerate(MEASURES)})
+    return s
+
+
+def series_breaks(con, series: pd.DataFrame, where: SeriesArea) -> pd.DataFrame:
+    """Where the series is not like with like: ``period, break, note``, oldest first.
+
+    ``break`` is 'reorganisation' (the release is the first on sub-ICB/ICB geography after one
+    on CCGs: the July 2022 reorganisation; practices are followed by code across it),
+    'definition' (a measure starts or stops being published, or the release kind changes),
+    'practices' (practices of the area not in the release: closed, merged or not yet open),
+    'estimated' (practices of the area whose figures are partly estimated).
+    """
+    rel = practice_releases(con)
+    area = series[series["role"] == "area"].set_index("period")
+    england = series[series["role"] == "england"].set_index("period")
+    rows = []
+    n = len(where.area.practices)
+    previous = None
+    for r in rel.itertuples(index=False):
+        if previous is not None:
+            if previous.geography == "ccg" and r.geography == "sub_icb":
+                rows.append((r.period, "reorganisation", "sub-ICB locations and ICBs replace "
+                             "CCGs and STPs (July 2022 reorganisation); practices followed by "
+                             "code"))
+            if previous.kind != r.kind:
+                rows.append((r.period, "definition", f"release kind changes from "
+                             f"{_kind(previous.kind)} to {_kind(r.kind)}"))
+            had = {m for m in MEASURES if pd.notna(england.loc[previous.period, m])}
+            has = {m for m in MEASURES if pd.notna(england.loc[r.period, m])}
+            if has - had:
+                rows.append((r.period, "definition", "first published here: " + ", ".join(
+                    MEASURES[m] for m in MEASURES if m in has - had)))
+            if had - has:
+                rows.append((r.period, "definition", "not published here: " + ", ".join(
+                    MEASURES[m] for m in MEASURES if m in had - has)))
+        present = int(area.loc[r.period, "practices"])
+        if present < n:
+            rows.append((r.period, "practices", f"{n - present} of the area's {n} practices "
+                         "not in this release"))
+        est = {g: int(area.loc[r.period, f"{g}_estimated"] or 0) for g in GROUPS
+               if pd.notna(area.loc[r.period, f"{g}_estimated"])}
+        if any(est.values()):
+            rows.append((r.period, "estimated", "practices with partly estimated figures: " +
+                         ", ".join(f"{_GROUP_LABELS[g]} {k}" for g, k in est.items() if k)))
+        previous = r
+    return pd.DataFrame(rows, columns=["period", "break", "note"])
+
+
+_GROUP_LABELS = {"gp": "GPs", "nurse": "nurses", "dpc": "direct patient care",
+                 "admin": "admin"}
+
+
+def _kind(kind: str) -> str:
+    return {"gpw_detailed": "Detailed", "gpw_high_level": "High-level"}.get(kind, kind)
+
+
+# --------------------------------------------------------------------------------------------
+# PCN staff by role
+# --------------------------------------------------------------------------------------------
+def _key(name) -> str:
+    text = re.sub(r"[\u2012-\u2015]", "-", str(name)).lower()
+    return " ".join(text.split())
+
+
+_ROLE_VARIANTS = {  # standard name -> published names (every release seen)
+    "Clinical Directors": ["Clinical Director", "Clinical Director (DPC)",
+                           "Clinical Director (Nurse)", "Medical Clinical Director",
+                           "Medical Clinical Director (GP)"],
+    "Non-clinical Directors": ["Non-clinical Director"],
+    "Healthcare Support Workers": ["Health Support Workers", "Healthcare Support Workers"],
+    "Advanced Practitioners": ["Advanced Dietician Practitioners",
+                               "Advanced Occupational Therapist Practitioners",
+                               "Advanced Paramedic Practitioners",
+                               "Advanced Pharmacist Practitioners",
+                               "Advanced Physiotherapist Practitioners",
+                               "Advanced Podiatrist Practitioners"],
+    "Mental Health Practitioners": [
+        "Applied Psychologists - Clinical (Mental Health Practitioners)",
+        "Clinical Associates in Psychology (Mental Health Practitioners)",
+        "Mental Health and Wellbeing Practitioners (Mental Health Practitioners)",
+        "Social Prescribing Link Workers (Mental Health Practitioners)",
+        "Therapists (Mental Health Practitioners)",
+        "Community Mental Health Nurses (Mental Health Practitioners)",
+        "Trainee Mental Health and Wellbeing Practitioners (Mental Health Practitioners)"],
+    "Mental Health and Wellbeing Practitioners": [
+        "Mental Health and Wellbeing Practitioners",
+        "Trainee Mental Health and Wellbeing Practitioners"],
+    "Psychologists and Associates": ["Applied Psychologists - Clinical",
+                                     "Clinical Associates in Psychology"],
+    "NHS Talking Therapies Therapists": ["NHS Talking Therapies Therapists",
+                                         "Trainee NHS Talking Therapies Therapists"],
+    "Pharmacy Technicians": ["Pharmacy Technicians", "Trainee Pharmacy Technicians"],
+}
+_SAME = [  # published the same way in every release seen
+    "Managers", "Other Admin/Non-clinical", "Apprentices", "Digital and Transformation Leads",
+    "Estates and Ancillary", "Medical Secretaries", "Receptionists", "Telephonists",
+    "Care Coordinators", "Dieticians", "Dispensers", "General Practice Assistants",
+    "Health and Wellbeing Coaches", "Healthcare Assistants", "Nursing Associates",
+    "Trainee Nursing Associates", "Other Direct Patient Care", "Paramedics", "Peer Support Workers",
+    "Pharmacists", "Phlebotomists", "Physician Associates", "Physiotherapists", "Podiatrists",
+    "Social Prescribing Link Workers", "Social Workers", "Therapists", "GP Locums", "Salaried GPs",
+    "Advanced Nurse Practitioners", "Community Mental Health Nurses", "Enhanced Practice Nurses",
+    "Nurse Dispensers", "Nurse Specialists", "Other Nurses", "Trainee Nurses",
+]
+ROLE_NAMES = {_key(p): std for std, names in _ROLE_VARIANTS.items() for p in names} | {
+    _key(p): p for p in _SAME}
+"""Published PCN role name (normalised: case, spaces, dashes) -> the one name used over time."""
+CLINICAL_GROUPS = {"other gps": "GPs", "other nurses": "Nurses",
+                   "other direct patient care staff": "Direct patient care"}
+"""PCN staff groups counted as clinicians (directors and admin staff are not)."""
+
+
+def standard_roles(roles: pd.Series) -> tuple[pd.Series, list[str]]:
+    """The one name of each published role, and the published names not in :data:`ROLE_NAMES`
+    (kept as published)."""
+    keys = roles.map(_key)
+    std = keys.map(ROLE_NAMES)
+    unknown = sorted(set(roles[std.isna()]))
+    return std.fillna(roles), unknown
+
+
+def area_pcn_codes(con, kind: str, code: str) -> tuple[str, list[str]]:
+    """The latest PCN release and the PCNs it places in the area (by its own geography)."""
+    periods = query(con, "SELECT DISTINCT period FROM pcn ORDER BY period")["period"].tolist()
+    if not periods:
+        raise ConfigError("the series store has no PCN workforce release")
+    last = periods[-1]
+    if kind == "pcn":
+        col = "pcn_code"
+    elif kind in ("icb", "sub_icb", "region"):
+        col = f"{kind}_code"
+    else:
+        raise ConfigError(f"{kind_label(kind)} {code}: PCN staff over time are shown for a PCN, "
+                          "sub-ICB, ICB or region")
+    pcns = query(con, f"SELECT DISTINCT pcn_code FROM pcn WHERE period = ? AND {col} = ? "
+                      "ORDER BY pcn_code", [last, code])["pcn_code"].tolist()
+    return last, pcns
+
+
+def pcn_roles(con, pcns) -> tuple[pd.DataFrame, list[str]]:
+    """FTE and headcount by release, staff group and role (one name over time) for ``pcns``
+    (None: every PCN, England).
+
+    Returns
+    -------
+    (DataFrame, list of str)
+        ``period, staff_group, role, fte, headcount`` (headcount: distinct identifiers; rows
+        without one are contracted services and count in FTE only), and the published role
+        names not in :data:`ROLE_NAMES`.
+    """
+    join = "JOIN sel USING (pcn_code)" if pcns is not None else ""
+    frames = {} if pcns is None else {"sel": pd.DataFrame({"pcn_code": sorted(set(pcns))},
+                                                          dtype=object)}
+    published = query(con, f"SELECT DISTINCT staff_role FROM pcn {join}", **frames)
+    names, unknown = standard_roles(published["staff_role"])
+    frames["roles"] = pd.DataFrame({"staff_role": published["staff_role"], "role": names},
+                                   dtype=object)
+    out = query(con, "SELECT period, staff_group, role, sum(fte) AS fte, count(DISTINCT "
+                     "unique_identifier) FILTER (WHERE NOT coalesce(lower(data_source) LIKE "
+                     f"'%contracted%', false)) AS headcount FROM pcn {join} JOIN roles USING "
+                     "(staff_role) GROUP BY ALL ORDER BY period, staff_group, role", **frames)
+    out["headcount"] = out["headcount"].astype("int64")
+    return out, unknown
+
+
+def pcn_fte(con, pcns=None) -> pd.DataFrame:
+    """FTE by release for ``pcns`` (None: England): all staff and clinicians, GPs among them."""
+    join = "JOIN sel USING (pcn_code)" if pcns is not None else ""
+    frames = {} if pcns is None else {"sel": pd.DataFrame({"pcn_code": sorted(set(pcns))},
+                                                          dtype=object)}
+    clinical = ", ".join("'" + g + "'" for g in CLINICAL_GROUPS)
+    return query(con, "SELECT period, count(DISTINCT pcn_code) AS pcns, sum(fte) AS fte, "
+                      f"coalesce(sum(fte) FILTER (WHERE lower(staff_group) IN ({clinical})), "
+                      "0) AS clinical_fte, coalesce(sum(fte) FILTER (WHERE lower(staff_group) = "
+                      f"'other gps'), 0) AS gp_fte FROM pcn {join} GROUP BY period "
+                      "ORDER BY period", **frames)
+
+
+def clinicians(practice: pd.DataFrame, pcn: pd.DataFrame) -> pd.DataFrame:
+    """Clinicians per 1,000 patients, and of them GPs, where a GPW and a PCN release share a
+    period.
+
+    Parameters
+    ----------
+    practice : DataFrame
+        :func:`practice_totals` of the area's practices.
+    pcn : DataFrame
+        :func:`pcn_fte` of the area's PCNs.
+
+    Returns
+    -------
+    DataFrame
+        ``period, patients``, practice GP, nurse and direct patient care FTE, PCN clinical and
+        GP FTE, ``clinicians_fte``, ``gps_fte`` and both per 1,000 patients.
+    """
+    both = practice.merge(pcn, on="period", suffixes=("", "_pcn"))
+    out = pd.DataFrame({
+        "period": both["period"], "patients": both["patients"],
+        "practice_gp_fte": both["gp_fte"], "practice_nurse_fte": both["nurse_fte"],
+        "practice_dpc_fte": both["dpc_fte"], "pcn_clinical_fte": both["clinical_fte"].fillna(0),
+        "pcn_gp_fte": both["gp_fte_pcn"].fillna(0)})
+    out["clinicians_fte"] = out[["practice_gp_fte", "practice_nurse_fte", "practice_dpc_fte",
+                                 "pcn_clinical_fte"]].sum(axis=1, min_count=4)
+    out["gps_fte"] = out["practice_gp_fte"] + out["pcn_gp_fte"]
+    patients = out["patients"].astype("float64")
+    for c in ("clinicians_fte", "gps_fte"):
+        out[c.replace("_fte", "_per_1000")] = out[c] / patients.where(patients > 0) * 1000
+    return out
+
+
+def pcn_patients(nhs_dir, periods, pcns) -> tuple[pd.DataFrame, list[str]]:
+    """Registered patients of ``pcns`` (None: every PCN of the map) for each PCN release month.
+
+    The Patients Registered files of ``nhs_dir`` nearest each month are used
+    (:func:`analysis.tables.pcn.pick_patients`, the map nearest the month); a file more than
+    two months away is named in the notes.
+
+    Returns
+    -------
+    (DataFrame, list of str)
+        ``period, patients, patients_period`` (missing when the folder has no map or no
+        patients file), and the notes.
+    """
+    cat = cat_io.catalogue(nhs_dir)
+    rows, notes = [], []
+    for period in periods:
+        map_row = pcn_tables.nearest(cat, "patients_map", period)
+        pts_row, used = pcn_tables.pick_patients(cat, period)
+        if map_row is None or pts_row is None:
+            rows.append({"period": period, "patients": None, "patients_period": None})
+            continue
+        practice_map = cached_read(map_row["path"], read_practice_map)
+        reader = read_patients_registered if used == "patients_totals" else \
+            read_patients_quinary
+        patients = pcn_tables.practice_patients(cached_read(pts_row["path"], reader))
+        codes = set(pcn_tables.map_pcns(practice_map)["pcn_code"]) if pcns is None else pcns
+        counted = pcn_tables.patients_by_pcn(practice_map, patients, codes)
+        rows.append({"period": period, "patients": float(counted["patients"].sum()),
+                     "patients_period": pts_row["period"]})
+        gap = pcn_tables.months_apart(pts_row["period"], period)
+        if pcns is not None and gap and gap > pcn_tables.MAX_MONTHS_APART:
+            notes.append(f"Patients for the {period} PCN release: the {pts_row['period']} "
+                         f"file ({gap} months apart), practices mapped to PCNs as at "
+                         f"{map_row['period']}.")
+    return pd.DataFrame(rows, columns=["period", "patients", "patients_period"]), notes
+
+
+# --------------------------------------------------------------------------------------------
+# The chapter's context
+# --------------------------------------------------------------------------------------------
+@dataclass
+class TrendsContext:
+    """What the trends chapter shows for one area."""
+
+    where: SeriesArea | None
+    releases: pd.DataFrame
+    series: pd.DataFrame | None = None
+    months: pd.DataFrame | None = None
+    breaks: pd.DataFrame | None = None
+    month: int = DEFAULT_MONTH
+    pcn_area: str | None = None
+    roles: pd.DataFrame | None = None
+    roles_england: pd.DataFrame | None = None
+    pcn_totals: pd.DataFrame | None = None
+    clinicians: pd.DataFrame | None = None
+    unknown_roles: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def practice_releases(self) -> int:
+        """Practice-level releases in the series."""
+        return int((self.releases["dataset"] == "practice").sum()) if len(self.releases) else 0
+
+    @property
+    def pcn_releases(self) -> int:
+        """PCN individual-level releases in the series."""
+        return int((self.releases["dataset"] == "pcn").sum()) if len(self.releases) else 0
+
+
+def load_context(store: Store, area_text: str, month: int = DEFAULT_MONTH, aliases=None,
+                 clusters=None, nhs_dir=None) -> TrendsContext:
+    """The chapter's frames for ``area_text`` from a built store.
+
+    ``nhs_dir``: the folder of downloads, for the registered patients of the PCNs (Patients
+    Registered files, which are not in the store); None: no PCN figures per 1,000 patients.
+
+    The GP workforce series needs two or more practice-level releases and the PCN series two or
+    more PCN releases; with fewer, the frames are None and the chapter says so.
+    """
+    con = connect(store)
+    ctx = TrendsContext(None, store.releases, month=int(month))
+    try:
+        if ctx.practice_releases >= 1:
+            ctx.where = find_series_area(con, area_text, aliases, clusters)
+        if ctx.practice_releases >= 2:
+            ctx.series = gp_series(con, ctx.where)
+            ctx.months = compare_months(ctx.series, month)
+            ctx.breaks = series_breaks(con, ctx.series, ctx.where)
+        if ctx.pcn_releases >= 2:
+            kind, code = _pcn_area(con, ctx.where, area_text, aliases, clusters)
+            last, pcns = area_pcn_codes(con, kind, code)
+            ctx.pcn_area = f"{kind_label(kind)} {code}"
+            ctx.roles, ctx.unknown_roles = pcn_roles(con, pcns)
+            ctx.roles_england, unknown_england = pcn_roles(con, None)
+            area_fte, england_fte = pcn_fte(con, pcns), pcn_fte(con)
+            if nhs_dir is not None:
+                pts, pnotes = pcn_patients(nhs_dir, area_fte["period"], pcns)
+                area_fte = area_fte.merge(pts, on="period", how="left")
+                england_fte = england_fte.merge(pcn_patients(nhs_dir, england_fte["period"],
+                                                             None)[0], on="period", how="left")
+                ctx.notes += pnotes
+            ctx.pcn_totals = pd.concat([area_fte.assign(role="area", name=ctx.pcn_area),
+                                        england_fte.assign(role="england", name="England")],
+                                       ignore_index=True)
+            if "patients" in ctx.pcn_totals:
+                pts = ctx.pcn_totals["patients"].astype("float64")
+                for c in ("fte", "clinical_fte", "gp_fte"):
+                    ctx.pcn_totals[f"{c}_per_1000"] = (ctx.pcn_totals[c]
+                                                       / pts.where(pts > 0) * 1000)
+                ctx.roles = ctx.roles.merge(area_fte[["period", "patients"]], on="period",
+                                            how="left")
+                ctx.roles["fte_per_1000"] = (ctx.roles["fte"] / ctx.roles["patients"]
+                                             .astype("float64").where(ctx.roles["patients"] > 0)
+                                             * 1000)
+            ctx.notes.append(f"PCNs: the {len(pcns)} PCNs the {last} PCN release places in "
+                             f"{ctx.pcn_area}, followed by PCN code in earlier releases.")
+            if unknown_england:
+                ctx.notes.append("PCN roles not in the toolkit's list of role names (shown as "
+                                 "published): " + "; ".join(unknown_england) + ".")
+            if ctx.where is not None:
+                ctx.clinicians = clinicians(practice_totals(con, ctx.where.area.practices),
+                                            pcn_fte(con, pcns))
+    finally:
+        con.close()
+    return ctx
+
+
+def _pcn_area(con, where: SeriesArea | None, text, aliases, clusters) -> tuple[str, str]:
+    if where is not None and where.area.kind in ("pcn", "sub_icb", "icb", "region"):
+        return where.area.kind, where.area.code
+    frame = query(con, "SELECT * FROM pcn WHERE period = (SELECT max(period) FROM pcn)")
+    geo = [c for c in frame.columns if re.fullmatch(r"(pcn|sub_icb|icb|region)_(code|name)", c)]
+    h = hierarchy(frame[geo].dropna(axis=1, how="all"), None, "PCN release")
+    found = find_area(h, text, aliases=aliases, clusters=clusters)
+    return found.kind, found.code
