@@ -19,7 +19,7 @@ from analysis.io.catalogue import catalogue
 from analysis.report.runner import Built, run_area
 from analysis.tables.pcn import resolve
 
-NOTEBOOKS = ["notebooks/05_pcn_workforce.ipynb", "notebooks/99_provenance.ipynb"]
+NOTEBOOKS = [f"notebooks/{n}.ipynb" for n in ("05_pcn_workforce", "07_trends", "99_provenance")]
 
 
 @dataclass(frozen=True)

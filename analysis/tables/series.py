@@ -36,7 +36,7 @@ import pandas as pd
 
 from analysis.io import catalogue as cat_io
 from analysis.io.patients import read_patients_quinary, read_patients_registered, read_practice_map
-from analysis.io.series_store import PRACTICE_MEASURES, Store
+from analysis.io.series_store import PRACTICE_MEASURES, Store, build_store
 from analysis.tables import pcn as pcn_tables
 from analysis.tables.area_names import kind_label
 from analysis.tables.geography import AreaMatch, find_area, hierarchy
@@ -547,14 +547,21 @@ def load_context(store: Store, area_text: str, month: int = DEFAULT_MONTH, alias
     ctx = TrendsContext(None, store.releases, month=int(month))
     try:
         if ctx.practice_releases >= 1:
-            ctx.where = find_series_area(con, area_text, aliases, clusters)
-        if ctx.practice_releases >= 2:
+            try:
+                ctx.where = find_series_area(con, area_text, aliases, clusters)
+            except ConfigError as exc:
+                ctx.notes.append(f"GP practice workforce: {exc}.")
+        if ctx.practice_releases >= 2 and ctx.where is not None:
             ctx.series = gp_series(con, ctx.where)
             ctx.months = compare_months(ctx.series, month)
             ctx.breaks = series_breaks(con, ctx.series, ctx.where)
         if ctx.pcn_releases >= 2:
-            kind, code = _pcn_area(con, ctx.where, area_text, aliases, clusters)
-            last, pcns = area_pcn_codes(con, kind, code)
+            try:
+                kind, code = _pcn_area(con, ctx.where, area_text, aliases, clusters)
+                last, pcns = area_pcn_codes(con, kind, code)
+            except ConfigError as exc:
+                ctx.notes.append(f"PCN workforce: {exc}.")
+                return ctx
             ctx.pcn_area = f"{kind_label(kind)} {code}"
             ctx.roles, ctx.unknown_roles = pcn_roles(con, pcns)
             ctx.roles_england, unknown_england = pcn_roles(con, None)
@@ -599,3 +606,24 @@ def _pcn_area(con, where: SeriesArea | None, text, aliases, clusters) -> tuple[s
     h = hierarchy(frame[geo].dropna(axis=1, how="all"), None, "PCN release")
     found = find_area(h, text, aliases=aliases, clusters=clusters)
     return found.kind, found.code
+
+
+def load_trends(area_text: str, nhs_dir, store_dir=None, month: int = DEFAULT_MONTH,
+                aliases=None, clusters=None) -> TrendsContext:
+    """Build (or reuse) the series store of ``nhs_dir`` and load the chapter for the area.
+
+    Parameters
+    ----------
+    area_text : str
+        A code, a name or a slug.
+    nhs_dir : str or Path
+        The folder of downloads.
+    store_dir : str or Path, optional
+        Where the store goes (default under ``data/processed/series/``).
+    month : int
+        Month of the year compared year on year (9: September).
+    aliases, clusters : mapping, optional
+        ``areas:`` of the config.
+    """
+    store = build_store(nhs_dir, store_dir)
+    return load_context(store, area_text, month, aliases, clusters, nhs_dir=nhs_dir)
