@@ -16,14 +16,8 @@ from analysis.demo.national import write_england_release
 from analysis.io.series_store import build_store
 from analysis.report import trends as tr
 from analysis.report.rendering import Markdown, Report, Section
-from analysis.tables.series import (
-    ROLE_NAMES,
-    compare_months,
-    connect,
-    load_context,
-    practice_totals,
-    standard_roles,
-)
+from analysis.tables.series import compare_months, connect, practice_totals
+from analysis.tables.trends import ROLE_NAMES, clinicians, load_context, standard_roles
 from tests.real_files import REAL, csv_text
 
 PCN_FILES = ["1.Primary Care Networks – March 2020 Individual Level.csv",
@@ -265,3 +259,18 @@ def test_chapter_tables_and_chart_written(synthetic, tmp_path):
     months = pd.read_csv(tmp_path / "out" / "tables" / "trends_months.csv")
     assert set(months["period"]) == {"2021-09", "2022-09", "2023-09"}
     assert (tmp_path / "out" / "charts" / "trends_gp_per_1000.png").exists()
+
+
+def test_clinicians_per_1000_of_which_gps():
+    practice = pd.DataFrame({"period": ["2024-09", "2025-09"], "patients": [20000.0, 10000.0],
+                             "gp_fte": [10.0, 6.0], "nurse_fte": [5.0, 3.0],
+                             "dpc_fte": [4.0, 2.0]})
+    pcn = pd.DataFrame({"period": ["2025-09", "2026-06"], "clinical_fte": [3.0, 9.0],
+                        "gp_fte": [1.0, 2.0]})
+    got = clinicians(practice, pcn)
+    assert list(got["period"]) == ["2025-09"]  # only the month both releases share
+    row = got.iloc[0]
+    assert row["clinicians_fte"] == 6.0 + 3.0 + 2.0 + 3.0
+    assert row["gps_fte"] == 6.0 + 1.0
+    assert row["clinicians_per_1000"] == pytest.approx(14.0 / 10000 * 1000)
+    assert row["gps_per_1000"] == pytest.approx(7.0 / 10000 * 1000)

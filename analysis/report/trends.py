@@ -1,5 +1,5 @@
 """The trends chapter (``notebooks/07_trends.ipynb``): formats only. The numbers come from
-:func:`analysis.tables.series.load_trends` (duckdb over the series store).
+:func:`analysis.tables.trends.load_trends` (duckdb over the series store).
 
 The GP workforce part runs when the folder holds two or more GPW practice-level releases, the
 PCN part when it holds two or more PCN individual-level releases; otherwise the chapter says
@@ -26,7 +26,8 @@ from analysis.report.rendering import (  # noqa: E402
     fmt_int,
     render,
 )
-from analysis.tables.series import MEASURES, TrendsContext  # noqa: E402
+from analysis.tables.series import MEASURES  # noqa: E402
+from analysis.tables.trends import TrendsContext  # noqa: E402
 
 CHAPTER = "trends"
 SOURCE = "NHS England, General Practice Workforce (practice level) and Primary Care Networks " \
