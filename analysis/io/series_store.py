@@ -52,7 +52,7 @@ from analysis.util.cache import (
 from analysis.util.errors import ConfigError
 
 __all__ = ["PRACTICE_MEASURES", "SERIES_KINDS", "STORE_DIR", "Store", "build_store",
-           "store_dir_for"]
+           "open_store", "store_dir_for"]
 
 STORE_DIR = DATA_PROCESSED / "series"
 STORE_VERSION = "1"
@@ -323,3 +323,23 @@ def build_store(nhs_dir, store_dir=None) -> Store:
                                      "rows", "note"])
     releases = releases.sort_values(["dataset", "period", "kind"], ignore_index=True)
     return Store(store, releases, built)
+
+
+def open_store(store_dir) -> Store:
+    """A store already built, from its manifest alone (no folder scan, no checksums of inputs):
+    for querying a large store as it stands.
+
+    Raises
+    ------
+    ConfigError
+        No usable manifest there (build it with :func:`build_store`).
+    """
+    data = read_data(Path(store_dir) / "manifest.json")
+    if data is MISSING or not isinstance(data, dict):
+        raise ConfigError(f"{store_dir}: no series store (manifest.json missing or damaged); "
+                          "build it first")
+    releases = pd.DataFrame(list(data["entries"].values()),
+                            columns=["dataset", "kind", "period", "file", "member", "sha256",
+                                     "rows", "note"])
+    return Store(Path(store_dir), releases.sort_values(["dataset", "period", "kind"],
+                                                       ignore_index=True))
