@@ -17,7 +17,13 @@ from analysis.io.series_store import build_store
 from analysis.report import trends as tr
 from analysis.report.rendering import Markdown, Report, Section
 from analysis.tables.series import compare_months, connect, practice_totals
-from analysis.tables.trends import ROLE_NAMES, clinicians, load_context, standard_roles
+from analysis.tables.trends import (
+    ROLE_NAMES,
+    clinicians,
+    load_context,
+    load_trends,
+    standard_roles,
+)
 from tests.real_files import REAL, csv_text
 
 PCN_FILES = ["1.Primary Care Networks – March 2020 Individual Level.csv",
@@ -274,3 +280,30 @@ def test_clinicians_per_1000_of_which_gps():
     assert row["gps_fte"] == 6.0 + 1.0
     assert row["clinicians_per_1000"] == pytest.approx(14.0 / 10000 * 1000)
     assert row["gps_per_1000"] == pytest.approx(7.0 / 10000 * 1000)
+
+
+def test_pcn_per_1000_patients_from_the_real_patients_files(tmp_path):
+    files = [REAL / "pcn" / f for f in PCN_FILES] + [
+        REAL / "patients" / "2026-07" / "gp-reg-pat-prac-map.zip",
+        REAL / "patients" / "2026-07" / "gp-reg-pat-prac-quin-age.zip"]
+    if not all(f.exists() for f in files):
+        pytest.skip("real PCN and patients files not available")
+    ctx = load_trends("QHL", REAL, store_dir=tmp_path / "store")
+    june = [r for r in _rows(files[2])]
+    pcns = {r["PCN_CODE"] for r in june if r["ICB_CODE"] == "QHL"}
+    practices = {r["PRACTICE_CODE"] for r in _rows(files[3]) if r["PCN_CODE"] in pcns}
+    patients = sum(int(r["NUMBER_OF_PATIENTS"]) for r in _rows(files[4])
+                   if r["ORG_TYPE"] == "GP" and r["ORG_CODE"] in practices
+                   and r["SEX"] != "ALL" and r["AGE_GROUP_5"] != "ALL")
+    t = ctx.pcn_totals.set_index(["role", "period"])
+    assert t.loc[("area", "2026-06"), "patients"] == patients
+    fte = sum(float(r["FTE"]) for r in june if r["PCN_CODE"] in pcns)
+    assert t.loc[("area", "2026-06"), "fte_per_1000"] == pytest.approx(fte / patients * 1000)
+    roles = ctx.roles[ctx.roles["period"] == "2026-06"].set_index("role")
+    pharmacists = sum(float(r["FTE"]) for r in june
+                      if r["PCN_CODE"] in pcns and r["STAFF_ROLE"] == "Pharmacists")
+    assert roles.loc["Pharmacists", "fte_per_1000"] == pytest.approx(
+        pharmacists / patients * 1000)
+    # an earlier release: the patients file nearest it, named in the notes
+    assert t.loc[("area", "2021-09"), "patients_period"] == "2021-01"
+    assert any("2021-09" in n and "8 months apart" in n for n in ctx.notes)

@@ -265,8 +265,11 @@ def pcn_totals_table(ctx: TrendsContext, rpt):
                              "patients_period": "Patients as at",
                              "fte_per_1000": "FTE per 1,000 patients",
                              "clinical_fte_per_1000": "Clinicians per 1,000 patients"},
-                     note=f"Source: {SOURCE}; Patients Registered at a GP Practice. Clinicians: "
-                          "the GP, nurse and direct patient care staff groups.")
+                     note=f"Source: {SOURCE}; Patients Registered at a GP Practice (the file "
+                          "nearest each release; practices mapped to PCNs by the map nearest "
+                          "it). Area: the patients of all its PCNs' practices; England: of the "
+                          "PCNs with staff in the release. Clinicians: the GP, nurse and direct "
+                          "patient care staff groups.")
 
 
 def pcn_roles_table(ctx: TrendsContext, rpt):

@@ -197,7 +197,10 @@ def clinicians(practice: pd.DataFrame, pcn: pd.DataFrame) -> pd.DataFrame:
 
 
 def pcn_patients(nhs_dir, periods, pcns) -> tuple[pd.DataFrame, list[str]]:
-    """Registered patients of ``pcns`` (None: every PCN of the map) for each PCN release month.
+    """Registered patients of ``pcns`` for each PCN release month.
+
+    ``pcns``: PCN codes; a mapping period -> codes (England: the PCNs of each release); None:
+    every PCN of the map.
 
     The Patients Registered files of ``nhs_dir`` nearest each month are used
     (:func:`analysis.tables.pcn.pick_patients`, the map nearest the month); a file more than
@@ -221,12 +224,14 @@ def pcn_patients(nhs_dir, periods, pcns) -> tuple[pd.DataFrame, list[str]]:
         reader = read_patients_registered if used == "patients_totals" else \
             read_patients_quinary
         patients = pcn_tables.practice_patients(cached_read(pts_row["path"], reader))
-        codes = set(pcn_tables.map_pcns(practice_map)["pcn_code"]) if pcns is None else pcns
+        codes = pcns.get(period, ()) if isinstance(pcns, dict) else pcns
+        if pcns is None:
+            codes = set(pcn_tables.map_pcns(practice_map)["pcn_code"])
         counted = pcn_tables.patients_by_pcn(practice_map, patients, codes)
         rows.append({"period": period, "patients": float(counted["patients"].sum()),
                      "patients_period": pts_row["period"]})
         gap = pcn_tables.months_apart(pts_row["period"], period)
-        if pcns is not None and gap and gap > pcn_tables.MAX_MONTHS_APART:
+        if isinstance(pcns, list | set | tuple) and gap and gap > pcn_tables.MAX_MONTHS_APART:
             notes.append(f"Patients for the {period} PCN release: the {pts_row['period']} "
                          f"file ({gap} months apart), practices mapped to PCNs as at "
                          f"{map_row['period']}.")
@@ -282,7 +287,7 @@ def load_context(store: Store, area_text: str, month: int = DEFAULT_MONTH, alias
             try:
                 ctx.where = find_series_area(con, area_text, aliases, clusters)
             except ConfigError as exc:
-                ctx.notes.append(f"GP practice workforce: {exc}.")
+                ctx.notes.append(f"GP practice workforce not shown: {str(exc).rstrip('.')}")
         if ctx.practice_releases >= 2 and ctx.where is not None:
             ctx.series = gp_series(con, ctx.where)
             ctx.months = compare_months(ctx.series, month)
@@ -292,7 +297,7 @@ def load_context(store: Store, area_text: str, month: int = DEFAULT_MONTH, alias
                 kind, code = _pcn_area(con, ctx.where, area_text, aliases, clusters)
                 last, pcns = area_pcn_codes(con, kind, code)
             except ConfigError as exc:
-                ctx.notes.append(f"PCN workforce: {exc}.")
+                ctx.notes.append(f"PCN workforce not shown: {str(exc).rstrip('.')}")
                 return ctx
             ctx.pcn_area = f"{kind_label(kind)} {code}"
             ctx.roles, ctx.unknown_roles = pcn_roles(con, pcns)
@@ -301,8 +306,11 @@ def load_context(store: Store, area_text: str, month: int = DEFAULT_MONTH, alias
             if nhs_dir is not None:
                 pts, pnotes = pcn_patients(nhs_dir, area_fte["period"], pcns)
                 area_fte = area_fte.merge(pts, on="period", how="left")
+                listed = query(con, "SELECT DISTINCT period, pcn_code FROM pcn")
+                by_period = {p: set(g["pcn_code"]) for p, g in listed.groupby("period")}
                 england_fte = england_fte.merge(pcn_patients(nhs_dir, england_fte["period"],
-                                                             None)[0], on="period", how="left")
+                                                             by_period)[0], on="period",
+                                                how="left")
                 ctx.notes += pnotes
             ctx.pcn_totals = pd.concat([area_fte.assign(role="area", name=ctx.pcn_area),
                                         england_fte.assign(role="england", name="England")],
