@@ -24,6 +24,7 @@ from analysis.tables.trends import (
     load_trends,
     standard_roles,
 )
+from analysis.util.errors import ConfigError
 from tests.real_files import REAL, csv_text
 
 PCN_FILES = ["1.Primary Care Networks – March 2020 Individual Level.csv",
@@ -307,3 +308,38 @@ def test_pcn_per_1000_patients_from_the_real_patients_files(tmp_path):
     # an earlier release: the patients file nearest it, named in the notes
     assert t.loc[("area", "2021-09"), "patients_period"] == "2021-01"
     assert any("2021-09" in n and "8 months apart" in n for n in ctx.notes)
+
+
+def test_high_level_release_in_the_practice_dataset(tmp_path):
+    folder = tmp_path / "nhs"
+    folder.mkdir()
+    rows = [("GP", "GP Partner", 2.0), ("GP", "Salaried GP", 1.5),
+            ("GP", "GP Registrar ST3", 1.0), ("GP", "GP Locum", 0.25), ("GP", "GP Retainer", 0.5),
+            ("Nurses", "Practice Nurse", 3.0), ("Direct Patient Care", "Pharmacist", 0.75),
+            ("Admin/Non-Clinical", "Receptionist", 4.0), ("Volunteers", "Helper", 9.0)]
+    lines = ["PRAC_CODE,PRAC_NAME,STAFF_GROUP,DETAILED_STAFF_ROLE,MEASURE,VALUE,YEAR,MONTH"]
+    for group, role, fte in rows:
+        lines.append(f"A00001,TEST SURGERY,{group},{role},FTE,{fte},2024,08")
+        lines.append(f"A00001,TEST SURGERY,{group},{role},Headcount,1,2024,08")
+    (folder / "high_level_2024-08.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    store = build_store(folder, tmp_path / "store")
+    assert list(store.releases["kind"]) == ["gpw_high_level"]
+    assert "staff groups not counted: Volunteers" in store.releases["note"].iloc[0]
+    con = connect(store)
+    got = practice_totals(con).iloc[0]
+    con.close()
+    assert got["period"] == "2024-08"
+    assert got["gp_fte"] == 2.0 + 1.5 + 1.0 + 0.25 + 0.5
+    assert got["gp_fq_fte"] == 2.0 + 1.5 + 0.5  # no trainees (registrars), no locums
+    assert got["gp_partner_fte"] == 2.0 and got["gp_salaried_fte"] == 1.5
+    assert (got["nurse_fte"], got["dpc_fte"], got["admin_fte"]) == (3.0, 0.75, 4.0)
+    assert pd.isna(got["patients"])
+
+
+def test_two_files_of_one_release_are_an_error(tmp_path):
+    folder = tmp_path / "nhs"
+    folder.mkdir()
+    for name in ("a_2023-09.csv", "b_2023-09.csv"):
+        write_england_release(folder / name, 10, SEED, "2023-09")
+    with pytest.raises(ConfigError, match="more than one gpw detailed file of 2023-09"):
+        build_store(folder, tmp_path / "store")

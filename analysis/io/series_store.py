@@ -197,7 +197,7 @@ def practice_high_level(path: Path, member=None, period: str | None = None) -> B
     role = fte["detailed_staff_role"].fillna("").str.strip().str.lower()
     fte["measure_name"] = group.map(HIGH_LEVEL_GROUPS)
     unknown = sorted(set(fte.loc[fte["measure_name"].isna(), "staff_group"]))
-    is_gp = fte["measure_name"] == "gp"
+    is_gp = fte["measure_name"] == "gp_fte"
     parts = [fte.dropna(subset=["measure_name"])[["practice_code", "measure_name", "value"]]]
     for name, mask in {
         "gp_partner_fte": is_gp & role.str.contains("partner"),
