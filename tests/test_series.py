@@ -190,8 +190,10 @@ def test_breaks_in_series(synthetic):
     assert "2022-09" in set(definition["period"])
     assert "Fully qualified" in " ".join(definition["note"])
     practices = b[b["break"] == "practices"]
-    assert list(practices["period"]) == ["2022-09"]
-    assert practices["note"].iloc[0].startswith(f"1 of the area's {len(members)} practices")
+    assert list(practices["period"]) == ["2022-09", "2023-03"]  # out, and back
+    assert practices["note"].iloc[0].startswith(f"from this release, 1 of the area's "
+                                                f"{len(members)} practices")
+    assert "every one" in practices["note"].iloc[1]
     s = ctx.series.set_index(["role", "period"])
     assert s.loc[("area", "2022-09"), "practices"] == len(members) - 1
     estimated = defaultdict(int)

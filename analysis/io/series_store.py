@@ -159,7 +159,10 @@ def practice_detailed(path: Path, member=None, period: str | None = None) -> Bui
     present = [c for c in wanted if to_file.get(c, c) in header]
     if old:
         present = [c for c in present if c not in ("TOTAL_GP_EXTGL_FTE", "TOTAL_GP_RET_FTE")]
-    frame = read_gpw_practice_csv(path, columns=["TOTAL_PATIENTS", *present], period=period)
+    ids = [c for c in ("PCN_CODE", "PCN_NAME", "REGION_CODE", "REGION_NAME")
+           if to_file.get(c, c) in header]
+    frame = read_gpw_practice_csv(path, columns=["TOTAL_PATIENTS", *ids, *present],
+                                  period=period)
     out = pd.DataFrame({"practice_code": frame["PRAC_CODE"].astype("string")})
     for col in GEO_COLUMNS[1:]:
         src = col.upper().replace("PRACTICE", "PRAC")

@@ -184,13 +184,15 @@ def breaks_table(ctx: TrendsContext, rpt):
     return rpt.table(df, "trends_breaks", f"Breaks in series, {_area_name(ctx)}",
                      labels={"period": "Release", "mark": "Mark", "break": "Break",
                              "note": "What changes"},
-                     note="R: reorganisation; D: definition or release kind; P: practices not "
-                          "in the release; E: partly estimated figures.")
+                     note="R: reorganisation; D: definition or release kind; P: the number of "
+                          "the area's practices not in the release changes (lines on the "
+                          "chart); E: partly estimated figures (open circles on the chart).")
 
 
 def per_1000_figure(series: pd.DataFrame, breaks: pd.DataFrame, measure: str, title_text: str):
     """Lines of FTE per 1,000 patients by release for the area, parent and England, with the
-    breaks in series marked (dotted vertical lines lettered as in the breaks table).
+    breaks in series marked: dotted vertical lines lettered as in the breaks table, and open
+    circles on the area's line where its figures are partly estimated.
 
     Returns
     -------
@@ -205,7 +207,16 @@ def per_1000_figure(series: pd.DataFrame, breaks: pd.DataFrame, measure: str, ti
             continue
         ax.plot([x[p] for p in part["period"]], part[f"{measure}_per_1000"], marker="o",
                 markersize=3, color=PALETTE[i], label=part["name"].iloc[0])
-    for period, rows in breaks.groupby("period"):
+    area = series[series["role"] == "area"].set_index("period")
+    group = measure.split("_", 1)[0]  # gp, nurse, dpc, admin: that group's estimate flags
+    flags = area[f"{group}_estimated"].fillna(0) > 0
+    estimated = sorted(area.index[flags])
+    if estimated:  # open circles: the area's figures for the group include estimates
+        ax.plot([x[p] for p in estimated], area.loc[estimated, f"{measure}_per_1000"], "o",
+                markersize=7, markerfacecolor="none", markeredgecolor="black",
+                label="area figures partly estimated")
+    lines = breaks[breaks["break"] != "estimated"]
+    for period, rows in lines.groupby("period"):
         ax.axvline(x[period], color=GREY, linestyle=":", linewidth=1)
         marks = "".join(sorted({BREAK_MARKS[b] for b in rows["break"]}))
         ax.text(x[period], 1.0, marks, transform=ax.get_xaxis_transform(), fontsize=8,

@@ -138,7 +138,10 @@ def find_series_area(con, text: str, aliases=None, clusters=None) -> SeriesArea:
     area = find_area(h, text, aliases=aliases, clusters=clusters)
     parent = None
     if area.kind in h.levels() and area.kind != "practice":
-        up = h.parent(area.kind, area.code)
+        try:
+            up = h.parent(area.kind, area.code)
+        except ConfigError:  # a PCN across sub-ICB boundaries has no single parent
+            up = None
         if up is not None:
             parent = AreaMatch(up[0], up[1], h.name(*up), h.practices(*up), h.period, h.source)
     return SeriesArea(area, parent, h.period)
@@ -256,15 +259,16 @@ def series_breaks(con, series: pd.DataFrame, where: SeriesArea) -> pd.DataFrame:
     ``break`` is 'reorganisation' (the release is the first on sub-ICB/ICB geography after one
     on CCGs: the July 2022 reorganisation; practices are followed by code across it),
     'definition' (a measure starts or stops being published, or the release kind changes),
-    'practices' (practices of the area not in the release: closed, merged or not yet open),
-    'estimated' (practices of the area whose figures are partly estimated).
+    'practices' (the number of the area's practices not in the release changes: closed, merged
+    or not yet open), 'estimated' (every release where practices of the area have partly
+    estimated figures).
     """
     rel = practice_releases(con)
     area = series[series["role"] == "area"].set_index("period")
     england = series[series["role"] == "england"].set_index("period")
     rows = []
     n = len(where.area.practices)
-    previous = None
+    previous, missing_before = None, 0
     for r in rel.itertuples(index=False):
         if previous is not None:
             if previous.geography == "ccg" and r.geography == "sub_icb":
@@ -282,10 +286,12 @@ def series_breaks(con, series: pd.DataFrame, where: SeriesArea) -> pd.DataFrame:
             if had - has:
                 rows.append((r.period, "definition", "not published here: " + ", ".join(
                     MEASURES[m] for m in MEASURES if m in had - has)))
-        present = int(area.loc[r.period, "practices"])
-        if present < n:
-            rows.append((r.period, "practices", f"{n - present} of the area's {n} practices "
-                         "not in this release"))
+        missing = n - int(area.loc[r.period, "practices"])
+        if missing != missing_before and (missing or previous is not None):
+            rows.append((r.period, "practices", f"from this release, {missing} of the area's {n} "
+                         "practices not in the release" if missing else "from this release, "
+                         f"every one of the area's {n} practices is in the release"))
+        missing_before = missing
         est = {g: int(area.loc[r.period, f"{g}_estimated"] or 0) for g in GROUPS
                if pd.notna(area.loc[r.period, f"{g}_estimated"])}
         if any(est.values()):
