@@ -76,6 +76,8 @@ from analysis.io.readers import (
     GPW_TABLE_COLUMNS,
     read_gpw_practice_csv,
 )
+from analysis.io.series_store import build_store, open_store
+from analysis.tables.series import connect, query
 from analysis.tables.workforce import role_indicators
 from analysis.util.atomic import atomic_open
 from analysis.util.cache import read_frame, read_frame_meta, write_frame
@@ -899,6 +901,18 @@ def series_pass(files, cache_dir) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def store_query(store) -> pd.DataFrame:
+    """GP FTE per 1,000 patients for every sub-ICB location and month of a series store: one
+    duckdb query over the partitioned Parquet (the trends chapter's engine)."""
+    con = connect(store)
+    try:
+        return query(con, "SELECT period, sub_icb_code, sum(gp_fte) AS gp_fte, sum(patients) AS "
+                          "patients, sum(gp_fte) / sum(patients) * 1000 AS gp_fte_per_1000 "
+                          "FROM practice GROUP BY ALL ORDER BY period, sub_icb_code")
+    finally:
+        con.close()
+
+
 # --------------------------------------------------------------------------------------------
 # Benchmark
 # --------------------------------------------------------------------------------------------
@@ -914,6 +928,8 @@ _STEPS = {
     "cache_warm": "Parquet cache hit (sha256 check) + tables",
     "series_cold": "series: every month, cache miss + England GP FTE/1,000",
     "series_warm": "series: every month, cache hit + England GP FTE/1,000",
+    "store_build": "series store: every month to partitioned Parquet",
+    "store_query": "series store: duckdb GP FTE/1,000 by sub-ICB and month",
 }
 
 
@@ -955,6 +971,8 @@ def _measure_child(kind: str, csv: Path, cache_dir: Path, series_dir: Path) -> d
         "series") else []
     if kind == "cache_cold":
         cache_path(csv, cache_dir).unlink(missing_ok=True)
+    if kind == "store_build":
+        shutil.rmtree(cache_dir / "series-store", ignore_errors=True)
     if kind == "series_cold":
         for f in files:
             cache_path(f, cache_dir).unlink(missing_ok=True)
@@ -988,6 +1006,12 @@ def _measure_child(kind: str, csv: Path, cache_dir: Path, series_dir: Path) -> d
     elif kind in ("cache_cold", "cache_warm"):
         gpw = read_cached(csv, cache_dir)
         rows, _ = len(gpw), _tables(gpw)
+    elif kind == "store_build":
+        store = build_store(series_dir, cache_dir / "series-store")
+        rows = int(store.releases["rows"].sum())
+    elif kind == "store_query":
+        store = open_store(cache_dir / "series-store")
+        rows, _ = int(store.releases["rows"].sum()), store_query(store)
     elif kind in ("series_cold", "series_warm"):
         s = series_pass(files, cache_dir)
         rows = int(s["practices"].sum())
@@ -1056,7 +1080,7 @@ def bench(n_practices: int = 6500, months: int = 120, tmp_dir=None, repeat: int 
         series_write_s = time.perf_counter() - t0
         steps = {}
         for kind in _STEPS:
-            n = min(repeat, 2) if kind.startswith("series") else repeat
+            n = min(repeat, 2) if kind.startswith(("series", "store")) else repeat
             if echo:
                 print(f"  measuring {kind} ({n} run{'s' if n > 1 else ''}) ...", flush=True)
             steps[kind] = _measure(kind, csv, cache_dir, series_dir, n)

@@ -5,7 +5,8 @@ Registered map, the PCN workforce file's own geography (:mod:`analysis.tables.pc
 Workforce practice-level release's own geography (:mod:`analysis.tables.gp_practice`); an area
 found in several is taken from the latest. Only the chapters whose files are there run: the PCN
 workforce chapter (``05_pcn_workforce``), the GP practice workforce chapter
-(``06_gp_practice_workforce``) and the provenance; the first of them opens with the summary of
+(``06_gp_practice_workforce``), the trends over releases (``07_trends``, when a publication has
+two or more releases there) and the provenance; the first of them opens with the summary of
 what ran and what had no data. Before any chapter runs, the GP practice inputs are checked to
 agree (:func:`analysis.tables.gp_practice.load_context`): a failure stops with one line.
 The demo chapters and their synthetic inputs are never mixed in, and a demo report never
@@ -34,9 +35,12 @@ from analysis.util.errors import ConfigError
 
 PCN_NOTEBOOK = "notebooks/05_pcn_workforce.ipynb"
 GP_NOTEBOOK = "notebooks/06_gp_practice_workforce.ipynb"
-NOTEBOOKS = [PCN_NOTEBOOK, GP_NOTEBOOK, "notebooks/99_provenance.ipynb"]
+TRENDS_NOTEBOOK = "notebooks/07_trends.ipynb"
+NOTEBOOKS = [PCN_NOTEBOOK, GP_NOTEBOOK, TRENDS_NOTEBOOK, "notebooks/99_provenance.ipynb"]
 PCN_CHAPTER = "PCN workforce"
 GP_CHAPTER = "Practice workforce (GP Workforce practice level)"
+TRENDS_CHAPTER = "Trends over releases"
+SERIES_KINDS = ("pcn_individual", *gp_practice.GPW_KINDS)
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,11 @@ def chapters_for(cat, period: str | None = None) -> tuple[list[str], dict[str, s
         run.append(GP_NOTEBOOK)
     elif gpw:
         left[GP_CHAPTER] = f"no GP Workforce practice-level file{month}"
+    releases = cat.loc[cat["kind"].isin(list(SERIES_KINDS))].groupby("kind")["period"].nunique()
+    if run and (releases >= 2).any():
+        run.append(TRENDS_NOTEBOOK)
+    elif run:
+        left[TRENDS_CHAPTER] = "one release of each publication only"
     if not run:
         folder = cat.attrs.get("folder", "the folder")
         raise ConfigError(f"{folder}: no PCN workforce file and no GP Workforce practice-level "

@@ -434,3 +434,9 @@ def has_pcn_release(nhs_dir) -> bool:
     """
     return bool((cat_io.catalogue(nhs_dir)["kind"] == "pcn_individual").any())
 
+
+
+nearest = _nearest
+"""The catalogue row of ``kind`` nearest a ``YYYY-MM`` period (None when there is none)."""
+map_pcns = _map_pcns
+"""The map's rows of practices in a PCN (unallocated and blank PCN codes left out)."""
