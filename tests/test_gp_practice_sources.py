@@ -235,7 +235,11 @@ def test_period_chooses_per_kind(tmp_path):
 
     write_detailed(tmp_path)
     cat = catalogue(tmp_path)
-    assert chapters_for(cat, "2024-09") == ([GP_NOTEBOOK, "notebooks/99_provenance.ipynb"], {})
+    assert chapters_for(cat, "2024-09") == (
+        [GP_NOTEBOOK, "notebooks/99_provenance.ipynb"],
+        {"PCN workforce": "no PCN workforce file for 2024-09",
+         "Trends over releases": "one release of each publication only"})
+    assert chapters_for(cat)[1]["PCN workforce"] == "no PCN workforce file supplied"
     assert gp_practice.load_context("99X", tmp_path, period="2024-10") is None
     with pytest.raises(ConfigError, match=r"no PCN workforce file and no GP Workforce "
                                           r"practice-level \(Detailed or High-level\) release "

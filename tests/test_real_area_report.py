@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections import defaultdict
 from pathlib import Path
@@ -108,3 +109,32 @@ def test_catalogue_sees_the_linked_files(nhs_dir):
     assert latest(cat, "patients_map")["period"] == "2026-07"
     assert latest(cat, "patients_quinary")["period"] == "2026-07"
     assert (cat["kind"] == "unrecognised").sum() == 0
+
+
+@pytest.fixture(scope="module")
+def whole_folder_report(expected, tmp_path_factory):
+    """The README's example: every real file in one folder (three PCN releases, a GPW
+    release of other practices, an old ODS file)."""
+    from analysis.report.data_area import report_data_area
+
+    out = tmp_path_factory.mktemp("whole")
+    return report_data_area(expected[0], REAL, out, force=True).path
+
+
+def _text(path: Path) -> str:
+    import re
+
+    html = re.sub(r"<style.*?</style>|<script.*?</script>", "", path.read_text("utf-8"),
+                  flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_whole_real_folder_lists_chapters_run_and_left_out(whole_folder_report):
+    text = _text(whole_folder_report)
+    assert "Chapters run: PCN workforce; Trends over releases; Provenance and caveats." in text
+    assert re.search(r"Practice workforce \(GP Workforce practice level\): the GP Workforce "
+                     r"practice-level release of \d{4}-\d\d holds no practice of ", text)
+    tables = whole_folder_report.parent / "tables"
+    with open(tables / "trends_pcn_totals.csv", encoding="utf-8") as fh:
+        months = [r for r in csv.DictReader(fh)]
+    assert len(months) >= 3  # March 2020, September 2021, June 2026

@@ -40,6 +40,14 @@ NOTEBOOKS = [PCN_NOTEBOOK, GP_NOTEBOOK, TRENDS_NOTEBOOK, "notebooks/99_provenanc
 PCN_CHAPTER = "PCN workforce"
 GP_CHAPTER = "Practice workforce (GP Workforce practice level)"
 TRENDS_CHAPTER = "Trends over releases"
+CHAPTER_NAMES = {PCN_NOTEBOOK: PCN_CHAPTER, GP_NOTEBOOK: GP_CHAPTER,
+                 TRENDS_NOTEBOOK: TRENDS_CHAPTER,
+                 "notebooks/99_provenance.ipynb": "Provenance and caveats"}
+DEMO_CHAPTERS = {  # the demo chapters and the inputs they would need
+    "Local workforce returns": "no returns supplied",
+    "Scenario models": "no scenario file for this area",
+    "Urgent care": "no case-level or IUC ADC files supplied",
+}
 SERIES_KINDS = ("pcn_individual", *gp_practice.GPW_KINDS)
 
 
@@ -63,16 +71,14 @@ def chapters_for(cat, period: str | None = None) -> tuple[list[str], dict[str, s
     """
     run, left = [], {}
     month = f" for {period}" if period else ""
-    if (cat["kind"] == "pcn_individual").any():
-        if latest(cat, "pcn_individual", period, required=False) is not None:
-            run.append(PCN_NOTEBOOK)
-        else:
-            left[PCN_CHAPTER] = f"no PCN workforce file{month}"
-    gpw = cat["kind"].isin(list(gp_practice.GPW_KINDS)).any()
-    if gpw and gp_practice.release_row(cat, period) is not None:
+    if latest(cat, "pcn_individual", period, required=False) is not None:
+        run.append(PCN_NOTEBOOK)
+    else:
+        left[PCN_CHAPTER] = f"no PCN workforce file{month or ' supplied'}"
+    if gp_practice.release_row(cat, period) is not None:
         run.append(GP_NOTEBOOK)
-    elif gpw:
-        left[GP_CHAPTER] = f"no GP Workforce practice-level file{month}"
+    else:
+        left[GP_CHAPTER] = f"no GP Workforce practice-level file{month or ' supplied'}"
     releases = cat.loc[cat["kind"].isin(list(SERIES_KINDS))].groupby("kind")["period"].nunique()
     if run and (releases >= 2).any():
         run.append(TRENDS_NOTEBOOK)
@@ -84,6 +90,13 @@ def chapters_for(cat, period: str | None = None) -> tuple[list[str], dict[str, s
                           f"(Detailed or High-level) release{month}; drop the downloaded files "
                           "there")
     return [*run, "notebooks/99_provenance.ipynb"], left
+
+
+def chapter_lists(notebooks: list[str], left_out: dict[str, str]
+                  ) -> tuple[list[str], dict[str, str]]:
+    """The names of the chapters run, and those with no data for the area with why: the one
+    list every chapter's summary shows."""
+    return [CHAPTER_NAMES[n] for n in notebooks], {**left_out, **DEMO_CHAPTERS}
 
 
 def find_data_area(area_text: str, nhs_dir, period: str | None = None) -> DataArea:
@@ -139,13 +152,27 @@ def report_data_area(area_text: str, nhs_dir, out_root: Path = OUTPUTS,
     nhs_dir = Path(nhs_dir).resolve()
     area = find_data_area(area_text, nhs_dir, period)
     cfg = settings()
-    gp_practice.load_context(area_text, nhs_dir, period, cfg.areas.aliases,
-                             cfg.areas.clusters, cfg.real_inputs.max_months_apart)
-    notebooks, left_out = chapters_for(catalogue(nhs_dir), period)
+    cat = catalogue(nhs_dir)
+    notebooks, left_out = chapters_for(cat, period)
+    if GP_NOTEBOOK in notebooks:
+        gp_sources = gp_practice.release_hierarchies(cat, period,
+                                                     cfg.real_inputs.max_months_apart)
+        try:
+            find_area(gp_sources, area_text, aliases=cfg.areas.aliases,
+                      clusters=cfg.areas.clusters)
+        except ConfigError:  # found in the PCN file only: the GP chapter has no data
+            notebooks.remove(GP_NOTEBOOK)
+            release = gp_practice.release_row(cat, period)
+            left_out[GP_CHAPTER] = (f"the GP Workforce practice-level release of "
+                                    f"{release['period']} holds no practice of {area.name}")
+        else:
+            gp_practice.load_context(area_text, nhs_dir, period, cfg.areas.aliases,
+                                     cfg.areas.clusters, cfg.real_inputs.max_months_apart)
+    chapters_run, no_data = chapter_lists(notebooks, left_out)
     started = time.perf_counter()
     before = Path(out_root) / area.slug / "report.html"
     stamp = before.stat().st_mtime_ns if before.exists() else None
-    checksums = ",".join(catalogue(nhs_dir)["sha256"].astype(str))
+    checksums = ",".join(cat["sha256"].astype(str))
     path = run_area(area, Path(out_root), show_code=show_code, force=force,
                     notebooks=notebooks, key_extra=checksums,
                     extra_params={"area_text": area_text, "nhs_dir": str(nhs_dir),
@@ -153,6 +180,7 @@ def report_data_area(area_text: str, nhs_dir, out_root: Path = OUTPUTS,
                                   "clusters": {k: list(v) for k, v in
                                                cfg.areas.clusters.items()},
                                   "max_months": cfg.real_inputs.max_months_apart,
-                                  "left_out": left_out})
+                                  "left_out": left_out,
+                                  "chapters_run": chapters_run, "no_data": no_data})
     unchanged = stamp is not None and path.stat().st_mtime_ns == stamp
     return Built(path, time.perf_counter() - started, unchanged)

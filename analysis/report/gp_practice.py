@@ -84,9 +84,13 @@ def no_data_chapters(with_pcn: bool, left_out: dict | None = None) -> dict[str, 
 
 
 @_with_data
-def opening(ctx: GpContext, with_pcn: bool = False, left_out: dict | None = None) -> Section:
+def opening(ctx: GpContext, with_pcn: bool = False, left_out: dict | None = None,
+            chapters_run: list[str] | None = None,
+            no_data: dict[str, str] | None = None) -> Section:
     """The report's summary when this chapter comes first (no PCN workforce release): the
-    headline, what is missing, the chapters run and those with no data."""
+    headline, what is missing, the chapters run and those with no data (``chapters_run``,
+    ``no_data``: from :func:`analysis.report.data_area.chapter_lists`; by default this
+    chapter's own view)."""
     if with_pcn:
         return Section()
     gp = ctx.area_totals.iloc[0]
@@ -100,8 +104,8 @@ def opening(ctx: GpContext, with_pcn: bool = False, left_out: dict | None = None
                   practices=fmt_int(gp["practices"]),
                   england=(fmt_dp(2)(gp["england_fte_per_1000"]) if ctx.england else None),
                   england_note=ctx.england_note, missing=missing,
-                  ran=["GP practice workforce", "Provenance and caveats"],
-                  no_data=no_data_chapters(False, left_out))
+                  ran=chapters_run or ["GP practice workforce", "Provenance and caveats"],
+                  no_data=no_data if no_data is not None else no_data_chapters(False, left_out))
     return Section((Html(REPORT_CSS), Markdown(text), Html(TOC_MARKER)))
 
 

@@ -84,16 +84,23 @@ def patients_sentence(ctx: PcnContext) -> str:
 
 
 @_with_data
-def opening(ctx: PcnContext) -> Section:
+def opening(ctx: PcnContext, chapters_run: list[str] | None = None,
+            no_data: dict[str, str] | None = None) -> Section:
     """The report's summary for an area found in real files: the area, the chapters run and
-    those with no data for it, and the contents placeholder."""
+    those with no data for it (``chapters_run``, ``no_data``: from
+    :func:`analysis.report.data_area.chapter_lists`; by default this chapter's own view), and
+    the contents placeholder."""
+    if chapters_run is None:
+        chapters_run = ["PCN workforce", "Provenance and caveats"]
+    if no_data is None:
+        no_data = ctx.chapters
     area = ctx.comparison.iloc[0]
     england = ctx.comparison.iloc[1]
     text = render("pcn_summary.md.j2", area=ctx.area.name or ctx.area.code,
                   label=ctx.area.label, month=_month(ctx.pcn_period), pcns=area["pcns"],
                   fte=fmt_dp(1)(area["fte"]), per_1000=fmt_dp(2)(area["fte_per_1000"]),
                   england=fmt_dp(2)(england["fte_per_1000"]),
-                  patients=patients_sentence(ctx), no_data=ctx.chapters)
+                  patients=patients_sentence(ctx), ran=chapters_run, no_data=no_data)
     return Section((Html(REPORT_CSS), Markdown(text), Html(TOC_MARKER)))
 
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -298,7 +299,9 @@ def read_release(cat: pd.DataFrame, row: pd.Series) -> pd.DataFrame:
     a High-level release takes its patients from a Patients Registered totals file of its
     month when it has none of its own (``attrs['patients_path']``)."""
     if row["kind"] == "gpw_detailed":
-        frame = practices_frame(cached_read(row["path"], read_detailed))
+        month = row["period"] if isinstance(row["period"], str) else None
+        frame = practices_frame(cached_read(row["path"], partial(read_detailed, period=month),
+                                            version=f"read_detailed-{month}"))
     else:
         hl = cached_read(row["path"], read_gpw_high_level)
         month = hl.attrs.get("period") or row["period"]

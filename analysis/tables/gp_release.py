@@ -86,8 +86,11 @@ def basis(frame: pd.DataFrame) -> str:
 # ---------------------------------------------------------------------------------------------
 # Detailed
 # ---------------------------------------------------------------------------------------------
-def read_detailed(path) -> pd.DataFrame:
+def read_detailed(path, period: str | None = None) -> pd.DataFrame:
     """The chapter's columns of a Detailed CSV (or its zip) that the release carries.
+
+    ``period`` (``YYYY-MM``) chooses the rows of that month in a file holding several (the
+    catalogue's period of the file, from its name or first row).
 
     ``attrs['kind']`` is ``'detailed'``; ``TOTAL_GP_EXRRL_FTE`` is kept only when the release
     publishes it (the reader derives it for current releases, which the chapter does not show).
@@ -98,7 +101,7 @@ def read_detailed(path) -> pd.DataFrame:
     to_file = {cur: o for o, cur in gpw_fields.OLD_TO_CURRENT.items()} if old else {}
     skip = {"TOTAL_GP_EXRRL_FTE", "TOTAL_GP_EXTGL_FTE"} if old else {"TOTAL_GP_EXRRL_FTE"}
     wanted = [c for c in [*IDS, *MEASURES] if to_file.get(c, c) in header and c not in skip]
-    out = read_gpw_practice_csv(path, columns=wanted)
+    out = read_gpw_practice_csv(path, columns=wanted, period=period)
     if not old:
         out = out.drop(columns="TOTAL_GP_EXRRL_FTE", errors="ignore")
     out.attrs["kind"] = "detailed"

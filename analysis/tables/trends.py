@@ -231,7 +231,7 @@ def pcn_patients(nhs_dir, periods, pcns) -> tuple[pd.DataFrame, list[str]]:
         rows.append({"period": period, "patients": float(counted["patients"].sum()),
                      "patients_period": pts_row["period"]})
         gap = pcn_tables.months_apart(pts_row["period"], period)
-        if isinstance(pcns, list | set | tuple) and gap and gap > pcn_tables.MAX_MONTHS_APART:
+        if isinstance(pcns, list | set | tuple) and gap and gap > pcn_tables.max_months_apart():
             notes.append(f"Patients for the {period} PCN release: the {pts_row['period']} "
                          f"file ({gap} months apart), practices mapped to PCNs as at "
                          f"{map_row['period']}.")
