@@ -212,8 +212,9 @@ def mode_differences(ctx: ScenarioContext) -> dict:
     dict
         ``diff_min``, ``diff_max`` (annual - published position), ``aged_min``, ``aged_max``
         (WTE turning 55 over the horizon, annual mode), ``over55_published`` and
-        ``over55_annual`` (over-55 WTE lost by the headline scenario) and ``retire_share``
-        (its over-55 loss rate x the horizon).
+        ``over55_annual`` (over-55 WTE lost by the headline scenario), ``loss_rate_pa``,
+        ``cohort_share`` (share of the starting over-55s retiring within the horizon) and
+        ``retire_share`` (loss rate x the horizon plus the cohort share).
     """
     s = ctx.sset
     diffs = ctx.annual["position"] - ctx.published["position"]
@@ -224,7 +225,9 @@ def mode_differences(ctx: ScenarioContext) -> dict:
             "over55_published": float(-ctx.published.loc[h.id, "over55_change"]),
             "over55_annual": float(-ctx.annual.loc[h.id, "over55_change"]),
             "loss_rate_pa": float(h.params["over55_loss_rate_pa"]),
-            "retire_share": float(h.params["over55_loss_rate_pa"] * s.horizon_years)}
+            "cohort_share": float(h.params["over55_cohort_share"]),
+            "retire_share": float(h.params["over55_loss_rate_pa"] * s.horizon_years
+                                  + h.params["over55_cohort_share"])}
 
 
 def demand_gaps(ctx: ScenarioContext) -> pd.DataFrame:
@@ -256,7 +259,8 @@ def hee_cases(ctx: ScenarioContext) -> pd.DataFrame | None:
     imp = implied_demand(float(ig["gap_wte"]), float(ig["gap_share"]),
                          int(ig.get("share_decimals", 2)))
     pf = params_frame(s)
-    shares = (pf["over55_loss_rate_pa"] * s.horizon_years).to_numpy()
+    shares = (pf["over55_loss_rate_pa"] * s.horizon_years
+              + pf["over55_cohort_share"]).to_numpy()
     cases = retirement_cases(float(pf["over55_wte"].iloc[0]), shares, s.horizon_years,
                              s.rounding)
     pub = ctx.published

@@ -196,10 +196,10 @@ def load_scenario_file(path: str | Path) -> ScenarioSet:
                 share = r.number(pk, raw)
                 if not 0 <= share <= 1:
                     r.fail(pk, f"a share must be between 0 and 1, got {share:g}")
-                params["over55_loss_rate_pa"] = share / horizon
+                params["over55_cohort_share"] = share
                 src = raw.get("source", "") if isinstance(raw, dict) else ""
-                sources["over55_loss_rate_pa"] = (
-                    f"{src} ({share:.0%} within {horizon} years = {share / horizon:.3g} a year)"
+                sources["over55_cohort_share"] = (
+                    f"{src} ({share:.0%} of the starting over-55s within {horizon} years)"
                 ).strip()
                 continue
             params[name], sources[name] = r.param(pk, name, raw)
