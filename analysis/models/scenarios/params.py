@@ -144,6 +144,8 @@ class ScenarioSet:
     finance: dict = field(default_factory=dict)
     finance_sources: dict = field(default_factory=dict)
     area_shares: dict = field(default_factory=dict)
+    # Baseline parameters typed in the file (stated overrides of the data's figures).
+    stated: frozenset = frozenset({"baseline_wte", "over55_wte"})
 
     @property
     def end(self) -> dt.date:
