@@ -7,6 +7,8 @@ arithmetic (ageing, cohort retirements, pipeline) and the HEE figures (222 = 26%
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -271,3 +273,40 @@ def test_solve_for_lever_closes_the_gap(lever):
         res, dem = sf.run_setup(sf.Setup(q, su.shares, su.patients, su.leaver, su.retirement,
                                          su.rates, su.target, 3), 3)
         assert bool(dem[-1] - res["position"][0] <= 1e-6) is closes
+
+
+# ------------------------------------------------------------------------------------------
+# The chapter
+# ------------------------------------------------------------------------------------------
+
+
+def test_chapter_shows_the_stock_flow_model(llr_returns, tmp_path):
+    from analysis.models.scenarios import chapter as ch
+    from analysis.report import scenarios as sr
+    from analysis.report.rendering import Report
+
+    ctx = ch.load_context("llr", "stp", draws=2000)
+    rpt = Report(tmp_path, 3)
+    base = sr.baseline_section(ctx, rpt)
+    cmp = base.tables["scenario_baseline"].df.set_index("item")
+    over55 = cmp.loc["GP WTE aged 55 or over"]
+    assert (over55["stated"], over55["data"]) == ("87.0", f"{ctx.data.over55_wte:.1f}")
+    assert over55["difference"] == f"{87 - ctx.data.over55_wte:+.1f}"
+    sec = sr.stockflow_section(ctx, rpt)
+    assert set(sec.tables) == {"scenario_gap_drivers", "scenario_stock_levers"}
+    assert set(sec.charts) == {"scenario_stock_fan", "scenario_stock_tornado"}
+    res, dem = sf.run_setup(ctx.stock, 3)
+    gap = dem[-1] - res["position"][0]
+    text = sec.markdown
+    assert f"a gap of {gap:.1f} WTE" in text and "What drives the gap" in text
+    assert "sf." not in text and "_mult" not in text  # human labels, no code names
+    dec = sf.decomposition(res, dem)
+    top = dec.iloc[dec["wte"].abs().argmax()]
+    assert f"({top['wte']:+.1f} WTE on the gap)" in text
+    levers = sec.tables["scenario_stock_levers"].df.set_index("lever")["answer"]
+    need = sf.solve_extra(ctx.stock, 3, "international_recruits")
+    assert levers[sf.SOLVE_LEVERS["international_recruits"]] == f"{math.ceil(need):,} a year"
+    # Demand over a longer horizon differs from the file's own.
+    five = ch.load_context("llr", "stp", horizon_years=5, draws=500)
+    assert ch.stock_summary(five)["demand"] != pytest.approx(ch.stock_summary(ctx)["demand"])
+    assert ch.stock_summary(ctx)["demand"] == pytest.approx(639.0)
