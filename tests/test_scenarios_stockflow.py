@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from real_files import REAL
 
 from analysis.config import ROOT
 from analysis.models import scenarios as sc
@@ -310,3 +311,44 @@ def test_chapter_shows_the_stock_flow_model(llr_returns, tmp_path):
     five = ch.load_context("llr", "stp", horizon_years=5, draws=500)
     assert ch.stock_summary(five)["demand"] != pytest.approx(ch.stock_summary(ctx)["demand"])
     assert ch.stock_summary(ctx)["demand"] == pytest.approx(639.0)
+
+
+def test_patients_by_band_from_the_quinary_file():
+
+
+    path = REAL / "patients" / "2026-07" / "gp-reg-pat-prac-quin-age.zip"
+    if not path.exists():
+        pytest.skip("real patients-by-age file not available")
+    from analysis.io.patients import read_patients_quinary
+
+    q = read_patients_quinary(path)
+    one = q[q["practice_code"] == "A81001"]
+    got = sf.patients_by_band(q, RATES, ["A81001"])
+    lower = one["age_band"].str.split("_").str[0].str.rstrip("+").astype(int)
+    by_hand = [one.loc[(lower >= lo) & (lower < hi), "patients"].sum()
+               for lo, hi in ((0, 15), (15, 30), (30, 45), (45, 65), (65, 75), (75, 85),
+                              (85, 200))]
+    assert got == pytest.approx(by_hand)
+    assert got.sum() == one["patients"].sum()
+    with pytest.raises(ValueError, match="none of the area's practices"):
+        sf.patients_by_band(q, RATES, ["ZZZZZZ"])
+
+
+def test_demand_by_age_comes_from_the_areas_patients_file(llr_returns, tmp_path):
+    from analysis.models.scenarios import chapter as ch
+
+    codes = sorted(set(llr_returns.staff["practice_code"].dropna()))[:2]
+    bands = {"0_4": 100, "30_34": 200, "70_74": 300, "95+": 50}
+    lines = ["PUBLICATION,EXTRACT_DATE,ORG_TYPE,ORG_CODE,ONS_CODE,POSTCODE,SEX,AGE_GROUP_5,"
+             "NUMBER_OF_PATIENTS"]
+    for code in [*codes, "ZZ9999"]:
+        for band, n in bands.items():
+            lines.append(f"GP_PRAC_PAT_LIST,2017-10-01,GP,{code},E1,,FEMALE,{band},{n}")
+    path = tmp_path / "gp-reg-pat-prac-quin-age.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ctx = ch.load_context("llr", "stp", draws=200, inputs={"patients_by_age": str(path)})
+    # Two of the area's practices: 0-14 200, 30-44 400, 65-74 600, 85+ 100; ZZ9999 left out.
+    assert ctx.stock.patients == pytest.approx([200, 0, 400, 0, 600, 0, 100])
+    assert "patients by age of the area's practices" in ctx.patients_note
+    by_hand = sf.demand_path(639.0, 3, 3, np.array([200, 0, 400, 0, 600, 0, 100.0]), RATES)
+    assert ctx.stock_demand == pytest.approx(by_hand)

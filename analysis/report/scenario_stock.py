@@ -178,7 +178,8 @@ def stockflow_section(ctx: ScenarioContext, rpt: Report) -> Section:
         f"What drives the gap in {ctx.sset.horizon_label}, {h.name} (stock-flow model)",
         formats={"wte": _signed}, labels={"label": "Item", "wte": "WTE on the gap"},
         note=f"Source: {SOURCE}. Positive items widen the gap, negative ones close it; they "
-             f"add up to the gap of {d1(dec.attrs['gap'])} WTE.")
+             f"add up to the gap of {d1(dec.attrs['gap'])} WTE. Demand by age: "
+             f"{ctx.patients_note}.")
     b = ctx.stock_mc.bands().iloc[-1]
     alt = (f"Fan chart of the stock-flow model for {h.name}: median {d1(b['median'])} WTE in "
            f"{ctx.sset.horizon_label}, 80% of draws {d1(b['low_80'])}-{d1(b['high_80'])}, "

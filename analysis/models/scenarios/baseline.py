@@ -37,6 +37,7 @@ class DataBaseline:
     covered: tuple[str, ...] = ()
     members: tuple[str, ...] = ()
     notes: list[str] = field(default_factory=list)
+    practices: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -86,15 +87,17 @@ def band_shares(db: DataBaseline) -> np.ndarray:
     return known / known.sum()
 
 
-def data_baseline(area_slug: str, area_kind: str | None = None) -> DataBaseline | None:
+def data_baseline(area_slug: str, area_kind: str | None = None,
+                  inputs: dict | None = None) -> DataBaseline | None:
     """The data's baseline for an area's STP from its cleaned returns; None without returns.
 
-    The returns are read and cleaned once per input (the cleaning is cached by content).
+    The returns are read and cleaned once per input (the cleaning is cached by content);
+    ``inputs`` overrides the returns folder and practice reference as for every chapter.
     """
     from analysis.cleaning.pipeline import load_returns
     from analysis.util.periods import month_end
 
-    ctx = load_returns(area_slug, area_kind)
+    ctx = load_returns(area_slug, area_kind, inputs)
     if ctx is None:
         return None
     day = month_end(ctx.period)
@@ -105,8 +108,9 @@ def data_baseline(area_slug: str, area_kind: str | None = None) -> DataBaseline 
     members = tuple(a.code for a in ctx.ccgs)
     notes = [] if set(members) <= set(covered) else [
         f"returns cover {len(covered)} of the STP's {len(members)} CCGs"]
+    practices = tuple(sorted(set(ctx.staff["practice_code"].dropna().astype(str))))
     return DataBaseline(db.period, db.source, db.gp_wte, db.over55_wte, db.wte_by_band,
-                        db.staff_mix, covered, members, notes)
+                        db.staff_mix, covered, members, notes, practices)
 
 
 def comparison(stated: dict[str, float], db: DataBaseline) -> pd.DataFrame:

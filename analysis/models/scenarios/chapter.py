@@ -78,6 +78,7 @@ class ScenarioContext:
     stock_tornado: pd.DataFrame | None = None
     stock_levers: dict | None = None
     profile_note: str = ""
+    patients_note: str = ""
 
     @property
     def has_model(self) -> bool:
@@ -108,7 +109,7 @@ def scenario_file_for(area: Area, cfg: Settings | None = None,
 
 def load_context(area_slug: str, area_kind: str | None = None, scenario_file=None,
                  horizon_years: int | None = None, draws: int | None = None,
-                 seed: int | None = None) -> ScenarioContext:
+                 seed: int | None = None, inputs: dict | None = None) -> ScenarioContext:
     """Resolve the area, read its scenario file and run every calculation once.
 
     Parameters
@@ -121,6 +122,10 @@ def load_context(area_slug: str, area_kind: str | None = None, scenario_file=Non
         Overrides the file's horizon (flows over the horizon scale pro rata).
     draws, seed : int, optional
         Monte Carlo draws and seed (config defaults: 10,000 and ``scenarios.seed``).
+    inputs : dict, optional
+        Input path overrides: ``returns_folder`` and ``practice_reference`` (the data's
+        baseline) and ``patients_by_age`` (a Patients Registered at a GP Practice quinary age
+        file: demand by age for the area's practices).
     """
     conf = settings().scenarios
     area = resolve_area(area_slug, area_kind)
@@ -137,7 +142,7 @@ def load_context(area_slug: str, area_kind: str | None = None, scenario_file=Non
         ctx.risks = rk.rag_table(rk.read_register(ctx.risks_path))
     if path is None:
         return ctx
-    ctx.data = bl.data_baseline(stp.slug, "stp")
+    ctx.data = bl.data_baseline(stp.slug, "stp", inputs)
     data = None if ctx.data is None or not ctx.data.complete else {
         "baseline_wte": (ctx.data.gp_wte, f"Data: {ctx.data.source}"),
         "over55_wte": (ctx.data.over55_wte, f"Data: {ctx.data.source}")}
@@ -155,11 +160,32 @@ def load_context(area_slug: str, area_kind: str | None = None, scenario_file=Non
     h = ctx.headline
     ctx.tornado = tornado(h.params, h.uncertainty, sset.horizon_years, ctx.uncertainty_mode,
                           rounding)
-    run_stockflow(ctx, stated)
+    run_stockflow(ctx, stated, (inputs or {}).get("patients_by_age"))
     return ctx
 
 
-def run_stockflow(ctx: ScenarioContext, stated: ScenarioSet) -> None:
+def area_patients(ctx: ScenarioContext, path, rates: sf.Rates) -> np.ndarray | None:
+    """Patients by demand band for the area's practices from a quinary age file; None (with
+    ``ctx.patients_note`` saying why) when there is no file or none of its practices is in
+    it."""
+    if path is None:
+        ctx.patients_note = ("no patients-by-age file for the area: England shares by age "
+                             "(assumption A37)")
+        return None
+    from analysis.io.patients import read_patients_quinary
+
+    q = read_patients_quinary(project_path(path))
+    try:
+        pats = sf.patients_by_band(q, rates, ctx.data.practices if ctx.data else None)
+    except ValueError as exc:
+        ctx.patients_note = f"England shares by age (assumption A37): {exc}"
+        return None
+    ctx.patients_note = (f"patients by age of the area's practices, {q.attrs.get('period')} "
+                         f"({q.attrs.get('source')})")
+    return pats
+
+
+def run_stockflow(ctx: ScenarioContext, stated: ScenarioSet, patients_file=None) -> None:
     """The data's baseline and the stock-flow model of the headline scenario: its run, demand,
     correlated Monte Carlo, tornado and levers (``stated`` is the file at its own horizon: the
     target is its own there and its flows are per year of it)."""
@@ -170,8 +196,9 @@ def run_stockflow(ctx: ScenarioContext, stated: ScenarioSet) -> None:
     else:
         shares = np.full(len(bl.BANDS), 1 / len(bl.BANDS))
         ctx.profile_note = "no age profile in the data: equal shares by band"
+    rates = sf.load_rates()
     su = sf.setup(stated.scenario(stated.headline), shares, target_wte(stated),
-                  stated.horizon_years)
+                  stated.horizon_years, rates, area_patients(ctx, patients_file, rates))
     h = ctx.sset.horizon_years
     ctx.stock, ctx.stock_horizon = su, h
     ctx.stock_run, ctx.stock_demand = sf.run_setup(su, h)

@@ -141,6 +141,40 @@ def load_rates(path: str | Path | None = None) -> Rates:
 # -------------------------------------------------------------------------------------------
 
 
+def patients_by_band(quinary: pd.DataFrame, rates: Rates,
+                     practice_codes=None) -> np.ndarray:
+    """Registered patients by the config's demand bands from a patients-by-age file.
+
+    Parameters
+    ----------
+    quinary : DataFrame
+        From :func:`analysis.io.patients.read_patients_quinary` (``practice_code, sex,
+        age_band ('0_4' ... '95+'), patients``).
+    rates : Rates
+        Gives the demand bands ('0-14', ..., '85+').
+    practice_codes : iterable of str, optional
+        The area's practices (all rows when None).
+
+    Raises
+    ------
+    ValueError
+        When an age band cannot be read or no practice of the area is in the file.
+    """
+    q = quinary
+    if practice_codes is not None:
+        q = q[q["practice_code"].isin(set(practice_codes))]
+        if q.empty:
+            raise ValueError("none of the area's practices is in the patients-by-age file")
+    lower = q["age_band"].astype(str).str.extract(r"^(\d+)")[0]
+    if lower.isna().any():
+        bad = q.loc[lower.isna(), "age_band"].iloc[0]
+        raise ValueError(f"age band {bad!r} is not 'N_M' or 'N+'")
+    starts = [int(b.split("-")[0].rstrip("+")) for b in rates.demand_bands]
+    idx = np.searchsorted(np.asarray(starts), lower.astype(int).to_numpy(), side="right") - 1
+    return np.bincount(idx, weights=q["patients"].to_numpy(dtype=float),
+                       minlength=len(starts))
+
+
 def demand_factor(years, patients: np.ndarray, consultations: np.ndarray,
                   growth: np.ndarray) -> np.ndarray:
     """Consultations at ``years`` over consultations now (1.0 = no growth).
