@@ -246,6 +246,8 @@ def simulate(params: Mapping, shares: np.ndarray, horizon: int, rates: Rates,
     params : mapping
         Scenario parameters (:data:`PARAMETERS`); scalars or arrays of shape (n,). Flows over
         the horizon (trainees, international recruits, other joiners) arrive evenly each year.
+        ``returners_included`` (default 1) is 0 where the scenario's other joiners already
+        hold the returners (:func:`setup`).
     shares : ndarray
         Baseline GP WTE share by band (adds to 1): the data's age profile.
     horizon : int
