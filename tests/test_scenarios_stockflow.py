@@ -352,3 +352,19 @@ def test_demand_by_age_comes_from_the_areas_patients_file(llr_returns, tmp_path)
     assert "patients by age of the area's practices" in ctx.patients_note
     by_hand = sf.demand_path(639.0, 3, 3, np.array([200, 0, 400, 0, 600, 0, 100.0]), RATES)
     assert ctx.stock_demand == pytest.approx(by_hand)
+
+
+def test_partial_returns_are_not_compared_with_the_stp_figure():
+    from analysis.models.scenarios import chapter as ch
+
+    ctx = ch.load_context("black-country", "stp", draws=200)
+    if ctx.data is None:
+        pytest.skip("no Black Country returns")
+    assert not ctx.data.complete
+    cmp = ch.baseline_frame(ctx).set_index("item")
+    assert cmp.loc["GP WTE (excluding registrars)", "difference"] != \
+        cmp.loc["GP WTE (excluding registrars)", "difference"]  # NaN: not comparable
+    assert "1 of the STP's 4 CCGs" in cmp.loc["GP WTE (excluding registrars)", "used"]
+    share = cmp.loc["Share of GP WTE aged 55 or over"]
+    assert share["difference"] == pytest.approx(196 / 681.6 - ctx.data.over55_wte /
+                                                ctx.data.gp_wte)

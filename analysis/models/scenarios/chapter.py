@@ -209,12 +209,18 @@ def run_stockflow(ctx: ScenarioContext, stated: ScenarioSet, patients_file=None)
 
 def baseline_frame(ctx: ScenarioContext) -> pd.DataFrame | None:
     """The scenario file's baseline beside the data's own (:func:`baseline.comparison`); None
-    when the area has no returns."""
+    when the area has no returns. Where the returns cover only part of the STP, the WTE
+    differences are left blank (only the share aged 55+ compares)."""
     if ctx.data is None:
         return None
     stated = {k: ctx.headline.params[k] for k in ("baseline_wte", "over55_wte")
               if k in ctx.sset.stated}
-    return bl.comparison(stated, ctx.data)
+    out = bl.comparison(stated, ctx.data)
+    if not ctx.data.complete:  # part of the STP: not comparable with an STP figure
+        counts = ~out["item"].str.startswith("Share")
+        out.loc[counts, "difference"] = np.nan
+        out.loc[counts, "used"] = f"stated ({'; '.join(ctx.data.notes)})"
+    return out
 
 
 def age_profile_frame(ctx: ScenarioContext) -> pd.DataFrame | None:
