@@ -435,9 +435,33 @@ def test_missing_file_and_invalid_yaml(tmp_path):
         sc.load_scenario_file(_write(tmp_path, "a: [1, 2\n"))
 
 
-def test_retire_share_becomes_a_rate_over_the_horizon(bc):
-    assert bc.scenario("s100").params["over55_loss_rate_pa"] == 0.25
-    assert bc.scenario("s80").params["over55_loss_rate_pa"] == pytest.approx(0.2)
+def test_retire_share_is_a_cohort_share_not_a_yearly_rate(bc):
+    assert bc.scenario("s100").params["over55_cohort_share"] == 1.0
+    assert bc.scenario("s80").params["over55_cohort_share"] == pytest.approx(0.8)
+    assert bc.scenario("s100").params["over55_loss_rate_pa"] == 0.0
+
+
+def test_all_over55s_within_four_years_removes_the_whole_cohort_in_both_modes(bc):
+    """HEE 100%: 196 retire in both modes, so the gap is 853.8 - (681.6 - 196 + 146) = 222.2."""
+    demand = 222 / 0.26
+    for mode in ("published", "annual"):
+        res = sc.run(bc, mode).loc["s100"]
+        assert res["over55_change"] == pytest.approx(-196)
+        assert res["gap"] == pytest.approx(demand - (681.6 - 196 + 146))
+        assert round(res["gap"]) == 222
+
+
+def test_cohort_share_removes_the_starting_group_evenly_even_with_session_losses():
+    p = {"baseline_wte": 300.0, "over55_wte": 100.0, "over55_cohort_share": 1.0,
+         "session_loss_rate_pa": 0.1}
+    res = sc.project(p, 4, "annual")
+    # Nobody turns 55 (no ageing), so the over-55s are empty after four years.
+    assert res["over55_end"][0] == pytest.approx(0.0)
+    # The under-55s only lose sessions: 200 x 0.9^4 left.
+    assert res["position"][0] == pytest.approx(200 * 0.9 ** 4)
+    half = sc.project({**p, "over55_cohort_share": 0.5, "session_loss_rate_pa": 0.0}, 4,
+                      "annual")
+    assert np.diff(half["path"][0]) == pytest.approx([-12.5] * 4)
 
 
 def test_a_longer_horizon_scales_flows_pro_rata(llr):

@@ -38,10 +38,12 @@ from analysis.report.scenario_charts import (
     waterfall_chart,
 )
 from analysis.report.scenario_parts import gbp, html, markdown, mon_year, month_year, num, wte
+from analysis.report.scenario_stock import baseline_section, drivers_text, stockflow_section
 from analysis.validation.scenarios import check_published
 
 __all__ = [
-    "annual_section", "area_section", "assumptions_section", "components_section",
+    "annual_section", "area_section", "assumptions_section", "baseline_section",
+    "components_section", "drivers_text", "stockflow_section",
     "demand_section", "fan_section", "finance_section", "funding_risk_caveats",
     "funding_section", "hee_section", "key_findings", "record", "risks_section", "section_md",
     "solve_section", "title", "tornado_section", "trajectory_section", "waterfall_section",

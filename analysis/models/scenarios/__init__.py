@@ -14,6 +14,11 @@ it, and :func:`load_context`, which runs a file for one area as the report chapt
 ``uncertainty``    :func:`tornado`, :func:`monte_carlo`, :func:`bench`
 ``levers``         :func:`solve_lever`, :func:`solve_table`
 ``finance``        :func:`gap_cost`, :func:`unit_costs`, :func:`scenario_costs`
+``baseline``       :func:`data_baseline` (GP WTE, age profile, staff mix from the data),
+                   :func:`baseline_comparison` (stated override beside the data)
+``stockflow``      stock-flow model by age band: ageing, leavers, retirements, pipeline,
+                   recruits, returners, role substitution; demand by age; correlated
+                   Monte Carlo, tornado, solve-for-lever (rates in ``config/stockflow.yaml``)
 ``chapter``        :func:`load_context` and the frames the report chapter shows
 =================  ==========================================================================
 
@@ -23,6 +28,9 @@ as sc; sc.project(...)`` works; ``python -m analysis bench --only scenarios`` ti
 Carlo draws against one deterministic run (:func:`bench`).
 """
 
+from analysis.models.scenarios import stockflow
+from analysis.models.scenarios.baseline import DataBaseline, data_baseline
+from analysis.models.scenarios.baseline import comparison as baseline_comparison
 from analysis.models.scenarios.chapter import (
     ScenarioContext,
     load_context,
@@ -79,7 +87,8 @@ from analysis.models.scenarios.uncertainty import (
 )
 
 __all__ = [
-    "COMPONENTS", "COMPONENT_LABELS", "DEMAND_LABELS", "DEMAND_METHODS", "LEVERS", "MODES",
+    "COMPONENTS", "COMPONENT_LABELS", "DataBaseline", "baseline_comparison", "data_baseline",
+    "stockflow", "DEMAND_LABELS", "DEMAND_METHODS", "LEVERS", "MODES",
     "PARAMETERS", "RETIRE_SHARE", "ROUNDINGS", "Dist", "MonteCarlo", "Param", "Scenario",
     "ScenarioContext", "ScenarioSet", "Solution", "add_years", "annual_paths", "area_scaled",
     "bench", "bench_text", "default_spread_setting", "demand_options", "demand_ratio",

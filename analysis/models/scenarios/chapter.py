@@ -23,6 +23,8 @@ import pandas as pd
 from analysis.config import ROOT, Area, project_path, registry, resolve_area, settings
 from analysis.models import funding as fd
 from analysis.models import risks as rk
+from analysis.models.scenarios import baseline as bl
+from analysis.models.scenarios import stockflow as sf
 from analysis.models.scenarios.demand import demand_options, implied_demand, target_wte
 from analysis.models.scenarios.finance import gap_cost, unit_costs
 from analysis.models.scenarios.loader import load_scenario_file
@@ -67,6 +69,16 @@ class ScenarioContext:
     funding: pd.DataFrame | None = None
     risks_path: Path | None = None
     risks: pd.DataFrame | None = None
+    data: bl.DataBaseline | None = None
+    stock: sf.Setup | None = None
+    stock_horizon: int = 0
+    stock_run: dict | None = None
+    stock_demand: np.ndarray | None = None
+    stock_mc: sf.StockFlowMC | None = None
+    stock_tornado: pd.DataFrame | None = None
+    stock_levers: dict | None = None
+    profile_note: str = ""
+    patients_note: str = ""
 
     @property
     def has_model(self) -> bool:
@@ -97,7 +109,7 @@ def scenario_file_for(area: Area, cfg: Settings | None = None,
 
 def load_context(area_slug: str, area_kind: str | None = None, scenario_file=None,
                  horizon_years: int | None = None, draws: int | None = None,
-                 seed: int | None = None) -> ScenarioContext:
+                 seed: int | None = None, inputs: dict | None = None) -> ScenarioContext:
     """Resolve the area, read its scenario file and run every calculation once.
 
     Parameters
@@ -110,6 +122,10 @@ def load_context(area_slug: str, area_kind: str | None = None, scenario_file=Non
         Overrides the file's horizon (flows over the horizon scale pro rata).
     draws, seed : int, optional
         Monte Carlo draws and seed (config defaults: 10,000 and ``scenarios.seed``).
+    inputs : dict, optional
+        Input path overrides: ``returns_folder`` and ``practice_reference`` (the data's
+        baseline) and ``patients_by_age`` (a Patients Registered at a GP Practice quinary age
+        file: demand by age for the area's practices).
     """
     conf = settings().scenarios
     area = resolve_area(area_slug, area_kind)
@@ -126,9 +142,12 @@ def load_context(area_slug: str, area_kind: str | None = None, scenario_file=Non
         ctx.risks = rk.rag_table(rk.read_register(ctx.risks_path))
     if path is None:
         return ctx
-    sset = load_scenario_file(path)
-    if horizon_years:
-        sset = sset.with_horizon(int(horizon_years))
+    ctx.data = bl.data_baseline(stp.slug, "stp", inputs)
+    data = None if ctx.data is None or not ctx.data.complete else {
+        "baseline_wte": (ctx.data.gp_wte, f"Data: {ctx.data.source}"),
+        "over55_wte": (ctx.data.over55_wte, f"Data: {ctx.data.source}")}
+    stated = load_scenario_file(path, data)
+    sset = stated.with_horizon(int(horizon_years)) if horizon_years else stated
     ctx.sset = sset
     ctx.published = run(sset, "published")
     ctx.annual = run(sset, "annual")
@@ -141,7 +160,116 @@ def load_context(area_slug: str, area_kind: str | None = None, scenario_file=Non
     h = ctx.headline
     ctx.tornado = tornado(h.params, h.uncertainty, sset.horizon_years, ctx.uncertainty_mode,
                           rounding)
+    run_stockflow(ctx, stated, (inputs or {}).get("patients_by_age"))
     return ctx
+
+
+def area_patients(ctx: ScenarioContext, path, rates: sf.Rates) -> np.ndarray | None:
+    """Patients by demand band for the area's practices from a quinary age file; None (with
+    ``ctx.patients_note`` saying why) when there is no file or none of its practices is in
+    it."""
+    if path is None:
+        ctx.patients_note = ("no patients-by-age file for the area: England shares by age "
+                             "(assumption A40)")
+        return None
+    from analysis.io.patients import read_patients_quinary
+
+    q = read_patients_quinary(project_path(path))
+    try:
+        pats = sf.patients_by_band(q, rates, ctx.data.practices if ctx.data else None)
+    except ValueError as exc:
+        ctx.patients_note = f"England shares by age (assumption A40): {exc}"
+        return None
+    ctx.patients_note = (f"patients by age of the area's practices, {q.attrs.get('period')} "
+                         f"({q.attrs.get('source')})")
+    return pats
+
+
+def run_stockflow(ctx: ScenarioContext, stated: ScenarioSet, patients_file=None) -> None:
+    """The data's baseline and the stock-flow model of the headline scenario: its run, demand,
+    correlated Monte Carlo, tornado and levers (``stated`` is the file at its own horizon: the
+    target is its own there and its flows are per year of it)."""
+    if ctx.data is not None and ctx.data.wte_by_band.loc[list(bl.BANDS)].sum() > 0:
+        shares = bl.band_shares(ctx.data)
+        ctx.profile_note = (f"age profile of the GPs in the {ctx.data.source}"
+                            + (f" ({ctx.data.notes[0]})" if ctx.data.notes else ""))
+    else:
+        shares = np.full(len(bl.BANDS), 1 / len(bl.BANDS))
+        ctx.profile_note = "no age profile in the data: equal shares by band"
+    rates = sf.load_rates()
+    su = sf.setup(stated.scenario(stated.headline), shares, target_wte(stated),
+                  stated.horizon_years, rates, area_patients(ctx, patients_file, rates))
+    h = ctx.sset.horizon_years
+    ctx.stock, ctx.stock_horizon = su, h
+    ctx.stock_run, ctx.stock_demand = sf.run_setup(su, h)
+    ctx.stock_mc = sf.monte_carlo(su, h, ctx.draws, ctx.seed)
+    ctx.stock_tornado = sf.tornado(su, h)
+    ctx.stock_levers = {k: sf.solve_extra(su, h, k) for k in sf.SOLVE_LEVERS}
+
+
+def baseline_frame(ctx: ScenarioContext) -> pd.DataFrame | None:
+    """The scenario file's baseline beside the data's own (:func:`baseline.comparison`); None
+    when the area has no returns. Where the returns cover only part of the STP, the WTE
+    differences are left blank (only the share aged 55+ compares)."""
+    if ctx.data is None:
+        return None
+    stated = {k: ctx.headline.params[k] for k in ("baseline_wte", "over55_wte")
+              if k in ctx.sset.stated}
+    out = bl.comparison(stated, ctx.data)
+    if not ctx.data.complete:  # part of the STP: not comparable with an STP figure
+        counts = ~out["item"].str.startswith("Share")
+        out.loc[counts, "difference"] = np.nan
+        out.loc[counts, "used"] = f"stated ({'; '.join(ctx.data.notes)})"
+    return out
+
+
+def age_profile_frame(ctx: ScenarioContext) -> pd.DataFrame | None:
+    """GP WTE by five-year band in the data, its share of the WTE of known age, and the WTE by
+    band at the horizon in the stock-flow model (headline scenario)."""
+    if ctx.data is None or ctx.stock_run is None:
+        return None
+    by = ctx.data.wte_by_band
+    known = by.loc[list(bl.BANDS)]
+    end = ctx.stock_run["by_band"][0]
+    return pd.DataFrame({"age_band": [*bl.BANDS, bl.UNKNOWN], "wte": by.to_numpy(),
+                         "share": [*(known / known.sum()).to_numpy(), np.nan],
+                         "horizon_wte": [*end, np.nan]})
+
+
+def staff_mix_frame(ctx: ScenarioContext) -> pd.DataFrame | None:
+    """WTE by staff group in the data and its share of all WTE."""
+    if ctx.data is None:
+        return None
+    m = ctx.data.staff_mix
+    return pd.DataFrame({"staff_group": m.index, "wte": m.to_numpy(),
+                         "share": (m / m.sum()).to_numpy()})
+
+
+def stock_summary(ctx: ScenarioContext) -> dict:
+    """Headline figures of the stock-flow model: position, demand at the start and horizon,
+    gap, probability of meeting demand, and the levers' answers."""
+    d = np.atleast_2d(ctx.stock_demand)[0]
+    pos = float(ctx.stock_run["position"][0])
+    return {"position": pos, "demand_start": float(d[0]), "demand": float(d[-1]),
+            "gap": float(d[-1] - pos), "p_meet": ctx.stock_mc.p_meet,
+            "horizon": ctx.stock_horizon, "levers": dict(ctx.stock_levers),
+            "p5": float(np.percentile(ctx.stock_mc.supply[:, -1], 5)),
+            "p95": float(np.percentile(ctx.stock_mc.supply[:, -1], 95))}
+
+
+def drivers_frame(ctx: ScenarioContext) -> pd.DataFrame:
+    """What drives the gap (:func:`stockflow.decomposition`): items that are not zero."""
+    dec = sf.decomposition(ctx.stock_run, ctx.stock_demand)
+    keep = dec[dec["wte"].abs() > 0.05].reset_index(drop=True)
+    keep.attrs.update(dec.attrs)
+    return keep
+
+
+def stock_fan_frame(ctx: ScenarioContext) -> pd.DataFrame:
+    """Stock-flow Monte Carlo bands by year with their dates and the median demand."""
+    b = ctx.stock_mc.bands()
+    b.insert(1, "date", [add_years(ctx.sset.start, int(y)) for y in b["year"]])
+    return b
 
 
 def rel_path(path: Path | None) -> str:
@@ -212,8 +340,9 @@ def mode_differences(ctx: ScenarioContext) -> dict:
     dict
         ``diff_min``, ``diff_max`` (annual - published position), ``aged_min``, ``aged_max``
         (WTE turning 55 over the horizon, annual mode), ``over55_published`` and
-        ``over55_annual`` (over-55 WTE lost by the headline scenario) and ``retire_share``
-        (its over-55 loss rate x the horizon).
+        ``over55_annual`` (over-55 WTE lost by the headline scenario), ``loss_rate_pa``,
+        ``cohort_share`` (share of the starting over-55s retiring within the horizon) and
+        ``retire_share`` (loss rate x the horizon plus the cohort share).
     """
     s = ctx.sset
     diffs = ctx.annual["position"] - ctx.published["position"]
@@ -224,7 +353,9 @@ def mode_differences(ctx: ScenarioContext) -> dict:
             "over55_published": float(-ctx.published.loc[h.id, "over55_change"]),
             "over55_annual": float(-ctx.annual.loc[h.id, "over55_change"]),
             "loss_rate_pa": float(h.params["over55_loss_rate_pa"]),
-            "retire_share": float(h.params["over55_loss_rate_pa"] * s.horizon_years)}
+            "cohort_share": float(h.params["over55_cohort_share"]),
+            "retire_share": float(h.params["over55_loss_rate_pa"] * s.horizon_years
+                                  + h.params["over55_cohort_share"])}
 
 
 def demand_gaps(ctx: ScenarioContext) -> pd.DataFrame:
@@ -256,7 +387,8 @@ def hee_cases(ctx: ScenarioContext) -> pd.DataFrame | None:
     imp = implied_demand(float(ig["gap_wte"]), float(ig["gap_share"]),
                          int(ig.get("share_decimals", 2)))
     pf = params_frame(s)
-    shares = (pf["over55_loss_rate_pa"] * s.horizon_years).to_numpy()
+    shares = (pf["over55_loss_rate_pa"] * s.horizon_years
+              + pf["over55_cohort_share"]).to_numpy()
     cases = retirement_cases(float(pf["over55_wte"].iloc[0]), shares, s.horizon_years,
                              s.rounding)
     pub = ctx.published

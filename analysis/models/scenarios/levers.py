@@ -18,6 +18,8 @@ LEVERS = {
     "trainee_retention": ("Share of newly qualified GPs retained", "rate"),
     "role_substitution_staff": ("Role-substitution staff", "count"),
     "over55_loss_rate_pa": ("Over-55 WTE lost per year (retention of older GPs)", "rate"),
+    "over55_cohort_share": ("Share of the starting over-55s retiring within the horizon",
+                            "rate"),
     "other_net_joiners": ("Other joiners net of other leavers", "real"),
 }
 

@@ -131,12 +131,17 @@ class _Reader:
         return Dist(kind, low, high, relative, str(raw.get("source", "")).strip())
 
 
-def load_scenario_file(path: str | Path) -> ScenarioSet:
+def load_scenario_file(path: str | Path,
+                       data: dict[str, tuple[float, str]] | None = None) -> ScenarioSet:
     """Read and check a scenario file (``scenarios/*.yaml``).
 
     Parameters
     ----------
     path : str or Path
+    data : dict, optional
+        The data's baseline (``baseline_wte``, ``over55_wte`` -> (value, source)), used where
+        the file states no value; a value the file states is an override of it
+        (:attr:`ScenarioSet.stated` lists those).
 
     Returns
     -------
@@ -167,7 +172,14 @@ def load_scenario_file(path: str | Path) -> ScenarioSet:
     defaults_raw = d.get("defaults") or {}
     if not isinstance(defaults_raw, dict):
         r.fail(("defaults",), "expected a mapping of parameters")
-    defaults, dsources = {}, {}
+    data = data or {}
+    defaults = {k: float(v[0]) for k, v in data.items()}
+    dsources = {k: str(v[1]) for k, v in data.items()}
+    stated = {k for k in ("baseline_wte", "over55_wte") if k in defaults_raw}
+    for s in (d.get("scenarios") or []):
+        if isinstance(s, dict):
+            stated |= {k for k in ("baseline_wte", "over55_wte")
+                       if k in (s.get("parameters") or {})}
     for name, raw in defaults_raw.items():
         defaults[name], dsources[name] = r.param(("defaults", name), name, raw)
 
@@ -196,10 +208,10 @@ def load_scenario_file(path: str | Path) -> ScenarioSet:
                 share = r.number(pk, raw)
                 if not 0 <= share <= 1:
                     r.fail(pk, f"a share must be between 0 and 1, got {share:g}")
-                params["over55_loss_rate_pa"] = share / horizon
+                params["over55_cohort_share"] = share
                 src = raw.get("source", "") if isinstance(raw, dict) else ""
-                sources["over55_loss_rate_pa"] = (
-                    f"{src} ({share:.0%} within {horizon} years = {share / horizon:.3g} a year)"
+                sources["over55_cohort_share"] = (
+                    f"{src} ({share:.0%} of the starting over-55s within {horizon} years)"
                 ).strip()
                 continue
             params[name], sources[name] = r.param(pk, name, raw)
@@ -289,7 +301,7 @@ def load_scenario_file(path: str | Path) -> ScenarioSet:
         rounding=rounding, headline=headline, solve_from=solve_from,
         scenarios=tuple(scenarios), demand=demand, history=tuple(history),
         history_source=str(d.get("history_source", "")), solve=solve, finance=finance,
-        finance_sources=fsources, area_shares=shares)
+        finance_sources=fsources, area_shares=shares, stated=frozenset(stated))
 
 
 

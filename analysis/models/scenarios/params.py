@@ -29,6 +29,8 @@ PARAMETERS: dict[str, Param] = {
     "baseline_wte": Param("Baseline GP WTE", "count", None),
     "over55_wte": Param("GP WTE aged 55 or over", "count", 0.0),
     "over55_loss_rate_pa": Param("Over-55 WTE lost per year", "rate", 0.0),
+    "over55_cohort_share": Param("Share of the starting over-55 WTE retiring within the "
+                                 "horizon", "rate", 0.0),
     "session_loss_rate_pa": Param("Sessions lost per year (whole workforce)", "rate", 0.0),
     "trainees": Param("Newly qualified GPs over the horizon", "count", 0.0),
     "trainee_retention": Param("Share of newly qualified GPs retained", "rate", 0.0),
@@ -39,8 +41,10 @@ PARAMETERS: dict[str, Param] = {
     "ageing_into_55_rate_pa": Param("Under-55 WTE turning 55 each year (annual mode)", "rate",
                                     0.0),
 }
-# Convenience input: the share of over-55s who retire within the horizon (HEE style); the
-# loader turns it into over55_loss_rate_pa = share / horizon_years.
+# Convenience input: the share of over-55s who retire within the horizon (HEE style). It is a
+# cohort assumption: the loader sets over55_cohort_share, which removes that share of the
+# over-55 WTE at the start (not of whoever is over 55 later) evenly over the horizon, in both
+# modes ("all over-55s retire within four years" removes all 196 in four years).
 RETIRE_SHARE = "over55_retire_share"
 
 COMPONENTS = ["over55_change", "session_change", "trainee_change", "international_change",
@@ -140,6 +144,8 @@ class ScenarioSet:
     finance: dict = field(default_factory=dict)
     finance_sources: dict = field(default_factory=dict)
     area_shares: dict = field(default_factory=dict)
+    # Baseline parameters typed in the file (stated overrides of the data's figures).
+    stated: frozenset = frozenset({"baseline_wte", "over55_wte"})
 
     @property
     def end(self) -> dt.date:
@@ -166,6 +172,8 @@ class ScenarioSet:
             params = dict(s.params)
             for k in ("trainees", "international_recruits", "other_net_joiners"):
                 params[k] = params[k] * f
+            # A cohort share "within the horizon" is pro rata too, never above the whole cohort.
+            params["over55_cohort_share"] = min(params["over55_cohort_share"] * f, 1.0)
             scen.append(Scenario(s.id, s.name, s.description, params, s.sources,
                                  s.uncertainty, {}))
         return replace(self, horizon_years=h, horizon_label=str(add_years(self.start, h).year),

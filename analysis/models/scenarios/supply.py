@@ -109,7 +109,8 @@ def _published(p: dict[str, np.ndarray], h: int, rounding: str) -> dict[str, np.
     base = p["baseline_wte"]
     over55 = np.minimum(p["over55_wte"], base)
     comp = {
-        "over55_change": -np.minimum(over55 * p["over55_loss_rate_pa"] * h, over55),
+        "over55_change": -np.minimum(over55 * (p["over55_loss_rate_pa"] * h
+                                               + p["over55_cohort_share"]), over55),
         "session_change": -np.minimum(base * p["session_loss_rate_pa"] * h, base),
         "trainee_change": p["trainees"] * p["trainee_retention"],
         "international_change": p["international_recruits"],
@@ -136,14 +137,20 @@ def _annual(p: dict[str, np.ndarray], h: int) -> dict[str, np.ndarray]:
     n = base.shape[0]
     path = np.empty((n, h + 1))
     path[:, 0] = base
+    cohort = o.copy()  # the starting over-55s still in post
+    cohort_pa = np.minimum(p["over55_cohort_share"], 1.0) * o / h
     lost55 = np.zeros(n)
     lost_sessions = np.zeros(n)
     aged = np.zeros(n)
     rs = np.zeros(n)
     for year in range(1, h + 1):
         sess_u, sess_o = u * s, o * s
-        # Retirements are on the start-of-year stock, capped at what session losses leave.
-        retire = np.minimum(o * r55, o - sess_o)
+        # Retirements are on the start-of-year stock, capped at what session losses leave; the
+        # cohort share removes a fixed part of the starting over-55s each year.
+        cohort_left = cohort * (1 - s)
+        from_cohort = np.minimum(cohort_pa, cohort_left)
+        retire = np.minimum(o * r55 + from_cohort, o - sess_o)
+        cohort = cohort_left - from_cohort
         ageing = u * age_rate
         u = u - sess_u - ageing + trainee_pa + intl_pa + other_pa
         o = o - sess_o - retire + ageing
