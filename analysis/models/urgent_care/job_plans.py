@@ -319,9 +319,9 @@ def generate_job_plan(need: pd.DataFrame, quotas: dict[str, int],
        works the busiest day of the week when it can at no cost in need met;
     3. then the busiest hours: the workload in the hours worked.
 
-    Admin/CPD counts minus the settings' total workload, so it goes where that is least. A plan that still
-    breaks a rule :func:`validate_job_plan` checks is cut off and the programme solved again,
-    so a returned plan always obeys ``rules``.
+    Admin/CPD counts minus the settings' total workload, so it goes where that is least. A
+    plan that still breaks a rule :func:`validate_job_plan` checks is cut off and the
+    programme solved again, so a returned plan always obeys ``rules``.
 
     Parameters
     ----------
@@ -347,7 +347,7 @@ def generate_job_plan(need: pd.DataFrame, quotas: dict[str, int],
         When the quotas break a total rule, or no plan obeys the rules.
     """
     from scipy.optimize import Bounds, LinearConstraint, milp
-    from scipy.sparse import lil_array
+    from scipy.sparse import coo_array
 
     rules = rules or JobPlanRules()
     quotas = {k: int(v) for k, v in quotas.items() if int(v) > 0}
@@ -397,7 +397,7 @@ def generate_job_plan(need: pd.DataFrame, quotas: dict[str, int],
         rows.append((coefs, lo, hi))
 
     by_slot: dict[int, list[int]] = {}
-    for j, (i, name) in enumerate(var):
+    for j, (i, _) in enumerate(var):
         by_slot.setdefault(i, []).append(j)
     for name in names:
         add({j: 1.0 for j, (_, s) in enumerate(var) if s == name}, quotas[name], quotas[name])
@@ -417,14 +417,17 @@ def generate_job_plan(need: pd.DataFrame, quotas: dict[str, int],
     for group in [*pairs, *triples]:
         add({j: 1.0 for i in group for j in by_slot.get(i, [])}, 0, len(group) - 1)
 
+    def matrix(part: list):
+        r = [k for k, (coefs, _, _) in enumerate(part) for _ in coefs]
+        c = [j for coefs, _, _ in part for j in coefs]
+        v = [x for coefs, _, _ in part for x in coefs.values()]
+        return (coo_array((v, (r, c)), shape=(len(part), n)).tocsr(),
+                [lo for _, lo, _ in part], [hi for _, _, hi in part])
+
+    base = matrix(rows)
+
     def solve(c: np.ndarray, extra: list) -> np.ndarray | None:
-        every = rows + extra
-        a = lil_array((len(every), n))
-        for r, (coefs, _, _) in enumerate(every):
-            for j, v in coefs.items():
-                a[r, j] = v
-        cons = LinearConstraint(a.tocsr(), [lo for _, lo, _ in every],
-                                [hi for _, _, hi in every])
+        cons = [LinearConstraint(*base)] + ([LinearConstraint(*matrix(extra))] if extra else [])
         res = milp(c=-c, constraints=cons, integrality=np.ones(n),
                    bounds=Bounds(np.zeros(n), np.ones(n)),
                    options={"mip_rel_gap": 0.0, "presolve": True})
