@@ -441,7 +441,8 @@ def job_plans(ctx, rpt: Report) -> Section:
                     "mean_need_in_hours_worked": fmt_dp(2)})
     t = rpt.table(
         comp, "uc_job_plan_comparison",
-        f"Job-plan options compared by the clinician-hours of need they meet, {ctx.data_area}, "
+        f"Job-plan options compared by the clinician-hours of need above the floor they "
+        f"meet, {ctx.data_area}, "
         f"{ctx.period_label}",
         formats=formats, labels=labels,
         note=f"What the score measures: the clinician-hours a week of need above the "
@@ -453,7 +454,11 @@ def job_plans(ctx, rpt: Report) -> Section:
              "nothing, so the options differ by whether they work the hours that need a "
              "second or third clinician; among plans meeting as much, each is placed on the "
              "busiest days, then the busiest hours, of its settings' workload. "
-             "Sessions, one row each: "
+             + ("Here every option meets the same need: every hour the options work needs "
+                "at least as many clinicians above the floor as there are GPs on the plan, so "
+                "placement changes only how busy the hours worked are. "
+                if comp["need_met"].nunique() == 1 and len(comp) > 1 else "")
+             + "Sessions, one row each: "
              "tables/uc_job_plan_sessions.csv.")
     return Section([rules, chart, t])
 

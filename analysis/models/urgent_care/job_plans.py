@@ -96,7 +96,8 @@ class JobPlanRules:
     rota_posts : int
         Scoring, not a rule: GPs working the plan (the rotational posts a rota funds), each
         supplying one clinician in the hours it works; the score is the need above
-        ``staffed_floor`` they meet together.
+        ``staffed_floor`` they meet together (2 by default; the notebook's ``rules``
+        parameter sets it, e.g. ``{"rota_posts": 3}``).
     setting_hours : dict
         Setting -> [start, end) hours a session there may cover (end may exceed 24 for
         sessions running past midnight).
