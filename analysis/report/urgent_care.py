@@ -540,3 +540,33 @@ def record(ctx, rpt, parameters: dict) -> None:
     rpt.record_parameters("Urgent care", {k: v for k, v in parameters.items()
                                           if k not in ("area_slug", "area_kind")})
     rpt.record_caveats("Urgent care", caveat_list(ctx))
+
+
+def plan_generation_seconds(area_slug: str, repeats: int = 3) -> tuple[float, int]:
+    """Median seconds to generate every job-plan option of an area, uncached (``make bench``).
+
+    The chapter's inputs are loaded once first; only :func:`generate_job_plan` is timed.
+    Returns the seconds and the number of options.
+    """
+    import statistics
+    import time
+
+    from analysis.models.urgent_care import job_plans as ujp
+    from analysis.models.urgent_care.context import load_context
+
+    ctx = load_context(area_slug)
+    quotas = [q for q in (ujp.available_quotas(o, list(ctx.need.columns))
+                          for o in ctx.options.values()) if q is not None]
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        for q in quotas:
+            ujp.generate_job_plan(ctx.need, q, ctx.rules, workload=ctx.workload)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), len(quotas)
+
+
+def job_plan_bench_line(area_slug: str) -> str:
+    """The ``make bench`` line for job-plan generation (:func:`plan_generation_seconds`)."""
+    seconds, n = plan_generation_seconds(area_slug)
+    return f"job plans ({area_slug}, {n} options, uncached):                  {seconds:.2f} s"
