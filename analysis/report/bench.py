@@ -26,6 +26,7 @@ import nbformat
 
 from analysis.config import DOCS, registry, resolve_area, settings
 from analysis.report import runner as report
+from analysis.report.urgent_care import job_plan_bench_line
 
 
 def floor_seconds(n_notebooks: int, work: Path, repeats: int = 2) -> float:
@@ -117,6 +118,7 @@ def run(area: str = "wolverhampton", batch: bool = True,
         print(f"one report ({area}):                               {one:.1f} s")
         print(f"ratio to the floor:                                     {ratio:.2f}x "
               f"(goal 1.5x or better)")
+        print(job_plan_bench_line(area))
         figures = None
         if batch:
             built, unchanged = batch_seconds(work / "batch")

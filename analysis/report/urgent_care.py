@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.io.urgent_care import DAY_SHORT
+from analysis.io.urgent_care import DAY_SHORT, DAYS
 from analysis.models.urgent_care import costs as uco
 from analysis.models.urgent_care.context import key_figures as compute_key_figures
 from analysis.models.urgent_care.job_plans import PLAN_SETTINGS
@@ -126,6 +126,12 @@ def title(ctx) -> Markdown:
                        notes=[_note_for_display(n) for n in ctx.notes]).rstrip("\n"))
 
 
+def _days_worked(sessions) -> str:
+    """The days a plan works, in words: 'Mon, Tue, Wed, Fri and Sat'."""
+    days = [DAYS[d] for d in sorted({s.day for s in sessions})]
+    return days[0] if len(days) == 1 else ", ".join(days[:-1]) + " and " + days[-1]
+
+
 def key_figures(ctx) -> Markdown:
     """Summary bullets."""
     k = compute_key_figures(ctx)
@@ -140,7 +146,9 @@ def key_figures(ctx) -> Markdown:
     rostered = "; ".join(f"{name} {fmt_int(v)}" for name, v in k.rostered_hours.items())
     best = f"{k.best_plan_share_met:.1%}" if k.best_plan is not None else ""
     return Markdown(render("urgent_care_key_figures.md.j2", k=k, rostered=rostered,
-                       best_covered=best,
+                       best_covered=best, posts=ctx.rules.rota_posts,
+                       staffed=ctx.rules.staffed_floor,
+                       best_days=_days_worked(ctx.plans[k.best_plan]) if k.best_plan else "",
                        best_met=fmt_int(k.best_plan_need_met) if k.best_plan else "",
                        need_total=fmt_int(k.need_total) if k.best_plan else "",
                        total=_money(k.salaried_total),
@@ -407,9 +415,9 @@ def job_plans(ctx, rpt: Report) -> Section:
     comp = ctx.plan_comparison
     best = ctx.best_plan
     fig = charts.job_plans(ctx.plans, ctx.need, (
-        f"Job plans placed on the clinicians needed: {best['option']} meets "
-        f"{best['need_met']:,.0f} clinician-hours of need a week "
-        f"({best['share_of_need_met']:.1%}), {ctx.data_area}, {ctx.period_label}"))
+        f"Job plans placed on the clinicians needed: {best['option']} meets the most need "
+        f"above the staffed floor ({best['need_met']:,.0f} clinician-hours a week with "
+        f"{ctx.rules.rota_posts} GPs on it), {ctx.data_area}, {ctx.period_label}"))
     alt = "Week grids of the job plans over the clinicians needed each hour. " + " ".join(
         f"{name}: " + "; ".join(s.label().replace(f" {s.setting}", f" {PLAN_SETTINGS[s.setting]}")
                                 for s in sessions) + "."
@@ -420,9 +428,9 @@ def job_plans(ctx, rpt: Report) -> Section:
     rpt.save_table(ctx.plan_sessions, "uc_job_plan_sessions")
     labels = {"option": "Option", "night_sessions": "Night sessions",
               "weekend_sessions": "Weekend sessions", "saturday_sessions": "Saturday sessions",
-              "need_met": "Need met (clinician-hours a week)",
-              "need_total": "Settings' need (clinician-hours a week)",
-              "share_of_need_met": "Share of the need met",
+              "need_met": "Need above the floor met (clinician-hours a week)",
+              "need_total": "Need above the floor (clinician-hours a week)",
+              "share_of_need_met": "Share of the need above the floor met",
               "mean_need_in_hours_worked": "Clinicians needed in the hours worked (mean)"}
     for s in PLAN_SETTINGS:
         labels[f"{s}_sessions"] = f"{PLAN_SETTINGS[s]} sessions"
@@ -433,15 +441,24 @@ def job_plans(ctx, rpt: Report) -> Section:
                     "mean_need_in_hours_worked": fmt_dp(2)})
     t = rpt.table(
         comp, "uc_job_plan_comparison",
-        f"Job-plan options compared by the clinician-hours of need they meet, {ctx.data_area}, "
+        f"Job-plan options compared by the clinician-hours of need above the floor they "
+        f"meet, {ctx.data_area}, "
         f"{ctx.period_label}",
         formats=formats, labels=labels,
-        note="Need: clinicians required on duty in each hour of the week by Erlang C, in each "
-             "setting's opening hours. Need met: min(clinicians the plan supplies, clinicians "
-             "required) summed over the hours of the week; one GP supplies one clinician in "
-             "each hour worked, so a plan meets at most its clinical hours and the options "
-             "differ mainly in where they work: the mean clinicians needed in the hours "
-             "worked (higher: busier hours) breaks ties. Sessions, one row each: "
+        note=f"What the score measures: the clinician-hours a week of need above the "
+             f"{ctx.rules.staffed_floor} clinician(s) each setting already has on duty in "
+             f"every open hour (the floor) that {ctx.rules.rota_posts} GPs working the plan "
+             "would meet. Need: clinicians required on duty in each hour of the week by Erlang "
+             "C, in each setting's opening hours. Need met: min(GPs on the plan, need above "
+             "the floor) summed over the hours worked. An hour needing only the floor counts "
+             "nothing, so the options differ by whether they work the hours that need a "
+             "second or third clinician; among plans meeting as much, each is placed on the "
+             "busiest days, then the busiest hours, of its settings' workload. "
+             + ("Here every option meets the same need: every hour the options work needs "
+                "at least as many clinicians above the floor as there are GPs on the plan, so "
+                "placement changes only how busy the hours worked are. "
+                if comp["need_met"].nunique() == 1 and len(comp) > 1 else "")
+             + "Sessions, one row each: "
              "tables/uc_job_plan_sessions.csv.")
     return Section([rules, chart, t])
 
@@ -523,3 +540,33 @@ def record(ctx, rpt, parameters: dict) -> None:
     rpt.record_parameters("Urgent care", {k: v for k, v in parameters.items()
                                           if k not in ("area_slug", "area_kind")})
     rpt.record_caveats("Urgent care", caveat_list(ctx))
+
+
+def plan_generation_seconds(area_slug: str, repeats: int = 3) -> tuple[float, int]:
+    """Median seconds to generate every job-plan option of an area, uncached (``make bench``).
+
+    The chapter's inputs are loaded once first; only :func:`generate_job_plan` is timed.
+    Returns the seconds and the number of options.
+    """
+    import statistics
+    import time
+
+    from analysis.models.urgent_care import job_plans as ujp
+    from analysis.models.urgent_care.context import load_context
+
+    ctx = load_context(area_slug)
+    quotas = [q for q in (ujp.available_quotas(o, list(ctx.need.columns))
+                          for o in ctx.options.values()) if q is not None]
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        for q in quotas:
+            ujp.generate_job_plan(ctx.need, q, ctx.rules, workload=ctx.workload)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), len(quotas)
+
+
+def job_plan_bench_line(area_slug: str) -> str:
+    """The ``make bench`` line for job-plan generation (:func:`plan_generation_seconds`)."""
+    seconds, n = plan_generation_seconds(area_slug)
+    return f"job plans ({area_slug}, {n} options, uncached):                  {seconds:.2f} s"

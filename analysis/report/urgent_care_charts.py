@@ -8,10 +8,12 @@ captions it through :meth:`analysis.report.rendering.Report.chart`.
 from __future__ import annotations
 
 import math
+import textwrap
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.colors import LinearSegmentedColormap
 
 from analysis.io.urgent_care import DAY_SHORT, HOURS_PER_WEEK
 from analysis.models.urgent_care.job_plans import PLAN_SETTINGS, Session
@@ -20,6 +22,9 @@ from analysis.report.rendering import GREY, PALETTE
 
 SETTING_COLOURS = {"iucs": PALETTE[0], "ed": PALETTE[5], "frailty": PALETTE[2],
                    "paediatrics": PALETTE[3], "admin": GREY}
+# Need shading of the job-plan grids: a light blue-green ramp, distinct from every setting's
+# colour and from the grey of admin/CPD.
+NEED_CMAP = LinearSegmentedColormap.from_list("need", ["#FFFFFF", "#CDEBE6", "#6FB8AE"])
 SHORT = {"iucs": "IUCS", "ed": "ED", "frailty": "Frailty", "paediatrics": "Paediatrics",
          "admin": "Admin"}
 MIX_MEASURES_SHOWN = ["assessed", "ambulance", "ed", "primary_care", "self_care", "booked"]
@@ -174,7 +179,7 @@ def _plan_axes(ax, sessions: list[Session], name: str, need: pd.DataFrame | None
     ax.set_yticks(range(0, 25, 4), [f"{h:02d}:00" for h in range(0, 25, 4)], fontsize=7)
     if need is not None and need.shape[1]:
         total = need.fillna(0).sum(axis=1).to_numpy(float).reshape(7, 24).T
-        ax.imshow(total, cmap="Greys", vmin=0, vmax=vmax * 1.6, aspect="auto",
+        ax.imshow(total, cmap=NEED_CMAP, vmin=0, vmax=vmax, aspect="auto",
                   extent=(0, 7, 24, 0), interpolation="nearest")
     for d in range(8):
         ax.axvline(d, color="#DDDDDD", linewidth=0.8)
@@ -189,10 +194,10 @@ def _plan_axes(ax, sessions: list[Session], name: str, need: pd.DataFrame | None
         for k, (d, st, ln) in enumerate(pieces):
             ax.add_patch(plt.Rectangle((d + 0.12, st), 0.76, ln,
                                        color=SETTING_COLOURS[s.setting], alpha=0.95))
-            if k == 0:
-                ax.text(d + 0.5, st + ln / 2, SHORT[s.setting][:5], ha="center", va="center",
+            if k == 0:  # the whole name, along the tile (a tile is taller than wide)
+                ax.text(d + 0.5, st + ln / 2, SHORT[s.setting], ha="center", va="center",
                         fontsize=7, color="white" if s.setting != "admin" else "black",
-                        rotation=0)
+                        rotation=90)
     ax.set_title(name, loc="left", fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
 
@@ -200,7 +205,7 @@ def _plan_axes(ax, sessions: list[Session], name: str, need: pd.DataFrame | None
 def job_plans(plans: dict[str, list[Session]], need: pd.DataFrame | None = None,
               title: str = "Example weekly job plans for an Extended Portfolio GP"):
     """Week grids of the job plans side by side, over the clinicians needed each hour (all
-    settings, grey: darker = more clinicians needed)."""
+    settings, shaded on :data:`NEED_CMAP`, darker = more, with its colour bar)."""
     n = len(plans)
     fig, axes = plt.subplots(1, n, figsize=(4.2 * n, 5.4), sharey=True)
     axes = np.atleast_1d(axes)
@@ -209,11 +214,14 @@ def job_plans(plans: dict[str, list[Session]], need: pd.DataFrame | None = None,
         _plan_axes(ax, sessions, name, need, max(vmax, 1.0))
     handles = [plt.Rectangle((0, 0), 1, 1, color=SETTING_COLOURS[s]) for s in PLAN_SETTINGS]
     labels = [PLAN_SETTINGS[s] for s in PLAN_SETTINGS]
-    if need is not None:
-        handles.append(plt.Rectangle((0, 0), 1, 1, color="#888888"))
-        labels.append("Clinicians needed (all settings; darker = more)")
-    fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=8,
-               bbox_to_anchor=(0.5, 0.01))
-    fig.suptitle(title, x=0.01, ha="left", fontsize=12)
-    fig.tight_layout(rect=(0, 0.12, 1, 0.95))
+    fig.legend(handles, labels, loc="lower left", ncol=3, frameon=False, fontsize=8,
+               bbox_to_anchor=(0.01, 0.01))
+    fig.suptitle(textwrap.fill(title, 150 if n > 2 else 90), x=0.01, ha="left", fontsize=12)
+    fig.tight_layout(rect=(0, 0.09, 1, 0.93))
+    if need is not None:  # after the layout: the shading's own scale, not a legend swatch
+        cax = fig.add_axes((0.66, 0.05, 0.3, 0.025))
+        cb = fig.colorbar(plt.cm.ScalarMappable(plt.Normalize(0, max(vmax, 1.0)), NEED_CMAP),
+                          cax=cax, orientation="horizontal")
+        cb.set_label("Clinicians needed, all settings (shading)", fontsize=8)
+        cb.ax.tick_params(labelsize=7)
     return fig

@@ -113,13 +113,15 @@ class UrgentCareContext:
                 continue
             try:
                 self.plans[name] = cached_call(
-                    "job_plan_need", [self.need, self.workload, q, self.rules],
+                    "job_plan_milp", [self.need, self.workload, q, self.rules],
                     lambda q=q: ujp.generate_job_plan(self.need, q, self.rules,
                                                       workload=self.workload),
                     dump=as_records, load=lambda rows: [ujp.Session(**r) for r in rows])
             except ujp.JobPlanError as exc:
                 self.plan_errors[name] = str(exc)
-        self.plan_comparison = ujp.plan_comparison(self.plans, self.need)
+        self.plan_comparison = ujp.plan_comparison(self.plans, self.need,
+                                                   self.rules.staffed_floor,
+                                                   self.rules.rota_posts)
         self.plan_sessions = ujp.plan_sessions(self.plans)
         self.best_plan = ujp.best_plan(self.plan_comparison)
         # costs

@@ -2,10 +2,12 @@
 
 :class:`JobPlanRules` states the rules; :func:`generate_job_plan` places a week's sessions on
 the hour-of-week *need* of each setting (clinicians required on duty, from the Erlang C
-staffing requirement) and never returns a plan that breaks a rule (:func:`validate_job_plan`
-checks them). A plan is scored by the clinician-hours of need it meets
-(:func:`plan_need_met`): ``min(supplied, required)`` summed over the hours of the week, as a
-share of the total need; not by overlap in time.
+staffing requirement) by an exact integer programme, and never returns a plan that breaks a
+rule (:func:`validate_job_plan` checks them). A plan is scored by the clinician-hours of need
+it meets above the clinicians each setting already has on duty (:func:`plan_need_met`: the
+floor of one clinician per open hour by default), for the GPs a rota puts on the plan:
+``min(posts supplied, need above staffing)`` summed over the hours of the week; not by
+overlap in time.
 """
 
 from __future__ import annotations
@@ -87,6 +89,15 @@ class JobPlanRules:
         Sessions touching Saturday or Sunday.
     max_working_days : int
         Days on which a session starts.
+    staffed_floor : int
+        Scoring, not a rule: clinicians each setting already has on duty in every hour it
+        needs any (1: the floor of one clinician per open hour). A plan is scored by the need
+        above them (:func:`need_above_staffed`).
+    rota_posts : int
+        Scoring, not a rule: GPs working the plan (the rotational posts a rota funds), each
+        supplying one clinician in the hours it works; the score is the need above
+        ``staffed_floor`` they meet together (2 by default; the notebook's ``rules``
+        parameter sets it, e.g. ``{"rota_posts": 3}``).
     setting_hours : dict
         Setting -> [start, end) hours a session there may cover (end may exceed 24 for
         sessions running past midnight).
@@ -105,6 +116,8 @@ class JobPlanRules:
     max_nights: int = 1
     max_weekend_sessions: int = 2
     max_working_days: int = 5
+    staffed_floor: int = 1
+    rota_posts: int = 2
     setting_hours: dict = field(default_factory=lambda: {
         "iucs": (0, 24), "ed": (8, 26), "frailty": (8, 20), "paediatrics": (8, 22)})
 
@@ -229,42 +242,6 @@ def validate_job_plan(sessions: list[Session], rules: JobPlanRules,
     return errs
 
 
-def _tie_weight(need: pd.DataFrame, rules: JobPlanRules) -> float:
-    """Weight of the tie-break (clinicians required in the hours worked): small enough that
-    the whole plan's tie-break is worth less than one clinician-hour of need met."""
-    top = float(np.nan_to_num(need.to_numpy(dtype=float)).max()) if need.size else 0.0
-    return 0.5 / (rules.sessions * rules.session_hours * max(top, 1.0) + 1.0)
-
-
-def _slot_scores(need: pd.DataFrame, setting: str, slots: list[tuple[int, int]],
-                 hours: int, tie: float, workload: pd.DataFrame | None = None) -> np.ndarray:
-    """Value of a session in ``setting`` at each (day, start) slot.
-
-    The clinician-hours of need it meets, ``sum(min(1, need))`` over its hours (one GP
-    supplies one clinician), plus ``tie`` x the clinicians required in those hours, so that
-    among sessions meeting the same need the one where need is greatest wins (then, with
-    ``workload``, where the workload is greatest: whole clinicians often tie). Admin/CPD
-    meets no need and goes where the settings' total need is least.
-    """
-    if workload is not None and setting in workload:
-        w = np.nan_to_num(workload[setting].to_numpy(dtype=float))
-        base = _slot_scores(need, setting, slots, hours, tie)
-        tie2 = tie * 0.5 / (len(slots) * hours * max(float(w.max(initial=0.0)), 1.0) + 1.0)
-        return base + np.array([tie2 * w[[(d * 24 + st + k) % HOURS_PER_WEEK
-                                          for k in range(hours)]].sum() for d, st in slots])
-    def hours_of(d, st):
-        return [(d * 24 + st + k) % HOURS_PER_WEEK for k in range(hours)]
-
-    if setting == "admin":
-        tot = np.nan_to_num(need.to_numpy(dtype=float)).sum(axis=1) if need.size \
-            else np.zeros(HOURS_PER_WEEK)
-        return np.array([-tie * tot[hours_of(d, st)].sum() for d, st in slots])
-    n = np.nan_to_num(need[setting].to_numpy(dtype=float)) if setting in need \
-        else np.zeros(HOURS_PER_WEEK)
-    return np.array([np.minimum(n[hours_of(d, st)], 1.0).sum() + tie * n[hours_of(d, st)].sum()
-                     for d, st in slots])
-
-
 def peak_mask(values: np.ndarray, q: float = 0.75) -> np.ndarray:
     """Hours of the week in a setting's peak: demand at or above its ``q`` quantile (> 0)."""
     v = np.nan_to_num(np.asarray(values, dtype=float))
@@ -274,72 +251,78 @@ def peak_mask(values: np.ndarray, q: float = 0.75) -> np.ndarray:
     return (v >= np.quantile(pos, q)) & (v > 0)
 
 
-def _day_patterns(rules: JobPlanRules) -> list[tuple[int, ...]]:
-    """Sets of slot start hours one day may hold on its own (empty set included)."""
+def need_above_staffed(need: pd.DataFrame, staffed: float) -> pd.DataFrame:
+    """Clinicians required beyond the ``staffed`` clinicians a setting already has on duty in
+    each hour it needs any: ``max(need - staffed, 0)``, the need a rotational GP can meet.
+
+    With ``staffed = 1`` (the default of :attr:`JobPlanRules.staffed_floor`) this is the need
+    above the floor of one clinician in every open hour: the floor is the service's existing
+    duty clinician, and only the hours needing a second (third ...) clinician count.
+    """
+    n = need.astype(float).fillna(0.0)
+    return (n - float(staffed)).clip(lower=0.0)
+
+
+_CONFLICTS: dict[str, tuple[list[tuple[int, int]], list[tuple[int, int, int]]]] = {}
+
+
+def _conflicts(slots: list[tuple[int, int]], rules: JobPlanRules):
+    """Pairs and triples of slots a plan may not hold together (cached by the rules).
+
+    A pair breaks a rule on its own (overlap, too little rest, a shift too long, too many
+    sessions on one day); a triple does so only with all three (a shift of three sessions).
+    Found with :func:`validate_job_plan`, so they are the same rules it checks.
+    """
     from itertools import combinations
 
-    pats: list[tuple[int, ...]] = [()]
-    for k in range(1, rules.max_sessions_per_day + 1):
-        for combo in combinations(sorted(rules.slot_starts), k):
-            sessions = [Session(0, st, rules.session_hours, "iucs") for st in combo]
-            if not validate_job_plan(sessions, rules, final=False, check_settings=False):
-                pats.append(combo)
-    return pats
+    key = repr((slots, rules))
+    if key in _CONFLICTS:
+        return _CONFLICTS[key]
 
+    def bad(idx) -> bool:
+        sessions = [Session(slots[i][0], slots[i][1], rules.session_hours, "iucs") for i in idx]
+        return bool(validate_job_plan(sessions, rules, final=False, check_settings=False))
 
-def _assign(slots: list[tuple[int, int]], quotas: dict[str, int],
-            score: dict[str, dict[tuple[int, int], float]]):
-    """Best assignment of settings to ``slots`` meeting ``quotas`` exactly (DP over quotas).
-
-    Returns (total score, list of settings) or (-inf, None) when no assignment exists.
-    """
-    names = sorted(quotas)
-    memo: dict = {}
-
-    def best(i: int, left: tuple[int, ...]):
-        if i == len(slots):
-            return (0.0, ()) if not any(left) else (-math.inf, None)
-        key = (i, left)
-        if key in memo:
-            return memo[key]
-        out = (-math.inf, None)
-        for j, name in enumerate(names):
-            if left[j] == 0:
-                continue
-            v = score[name].get(slots[i])
-            if v is None:
-                continue
-            rest = best(i + 1, left[:j] + (left[j] - 1,) + left[j + 1:])
-            if rest[1] is not None and v + rest[0] > out[0]:
-                out = (v + rest[0], (name,) + rest[1])
-        memo[key] = out
-        return out
-
-    total, chosen = best(0, tuple(quotas[n] for n in names))
-    return total, (list(chosen) if chosen is not None else None)
+    pairs = [(a, b) for a, b in combinations(range(len(slots)), 2) if bad((a, b))]
+    bad_pairs = set(pairs)
+    begins = np.array([d * 24 + st for d, st in slots])
+    triples = []
+    for a, b, c in combinations(range(len(slots)), 3):
+        if {(a, b), (a, c), (b, c)} & bad_pairs:
+            continue
+        # only sessions within two days of one another can form one shift or one day
+        if begins[c] - begins[a] > 48 and begins[a] + HOURS_PER_WEEK - begins[c] > 48:
+            continue
+        if bad((a, b, c)):
+            triples.append((a, b, c))
+    _CONFLICTS[key] = (pairs, triples)
+    return pairs, triples
 
 
 def generate_job_plan(need: pd.DataFrame, quotas: dict[str, int],
                       rules: JobPlanRules | None = None, workload: pd.DataFrame | None = None,
-                      max_nodes: int = 200_000, max_passes: int = 6) -> list[Session]:
+                      max_cuts: int = 50) -> list[Session]:
     """A weekly plan with ``quotas`` sessions per setting, placed where the need is greatest.
 
-    The objective is the plan's score, the clinician-hours of need met
-    (:func:`plan_need_met`); since one GP supplies one clinician and sessions never overlap,
-    it is the sum of each session's ``min(1, need)`` over its hours. Ties are broken towards
-    the hours needing the most clinicians (the busiest hours, weekends included).
+    An exact integer programme (``scipy.optimize.milp``, HiGHS): one binary variable for each
+    (slot, setting) a session may take, subject to every rule of ``rules`` as linear
+    constraints (quotas, one session per slot, sessions per day, working days, nights, weekend
+    sessions, and pairs or triples of slots that break the rest and shift rules together).
+    Three objectives, in order, each maximised with the ones before held at their optimum:
 
-    1. Each day takes one of the slot patterns it may hold alone; a depth-first search over
-       the days (Monday to Sunday, best-scoring patterns first) keeps only partial weeks that
-       obey every rule, and stops at the first complete week whose slots can carry the quotas.
-    2. Settings are assigned to the week's slots exactly (dynamic programme over the quotas
-       left), maximising the objective.
-    3. Local search: one or two days' patterns at a time (three consecutive days' when that
-       finds nothing) are swapped for others while that improves the objective and the week
-       still obeys the rules.
+    1. the clinician-hours of need above the clinicians already staffed that
+       ``rules.rota_posts`` GPs working the plan meet (:func:`plan_need_met`:
+       ``min(posts, max(need - staffed, 0))`` summed over the hours worked, each GP
+       supplying one clinician);
+    2. among plans meeting as much (whole clinicians tie often), the busiest days: each
+       session counts its setting's continuous workload over the whole day it works
+       (``workload``, clinician-hours; the clinicians required when not given), so a plan
+       works the busiest day of the week when it can at no cost in need met;
+    3. then the busiest hours: the workload in the hours worked.
 
-    The finished plan is checked again with :func:`validate_job_plan`, so a returned plan always
-    obeys ``rules``.
+    Admin/CPD counts minus the settings' total workload, so it goes where that is least. A
+    plan that still breaks a rule :func:`validate_job_plan` checks is cut off and the
+    programme solved again, so a returned plan always obeys ``rules``.
 
     Parameters
     ----------
@@ -350,14 +333,23 @@ def generate_job_plan(need: pd.DataFrame, quotas: dict[str, int],
         Setting -> sessions (``admin`` for admin/CPD); must add up to ``rules.sessions``.
     rules : JobPlanRules, optional
     workload : DataFrame, optional
-        Same shape as ``need``: clinician-hours of workload per hour, the last tie-break
-        between hours needing the same whole number of clinicians.
+        Same shape as ``need``: clinician-hours of workload per hour (the tie-break).
+    max_cuts : int
+        Re-solves allowed after cutting off a plan that breaks a rule.
+
+    Returns
+    -------
+    list of Session
+        Sorted by start.
 
     Raises
     ------
     JobPlanError
         When the quotas break a total rule, or no plan obeys the rules.
     """
+    from scipy.optimize import Bounds, LinearConstraint, milp
+    from scipy.sparse import coo_array
+
     rules = rules or JobPlanRules()
     quotas = {k: int(v) for k, v in quotas.items() if int(v) > 0}
     if sum(quotas.values()) != rules.sessions:
@@ -371,105 +363,99 @@ def generate_job_plan(need: pd.DataFrame, quotas: dict[str, int],
     unknown = set(quotas) - set(PLAN_SETTINGS)
     if unknown:
         raise JobPlanError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+
     slots = [(d, st) for d in range(7) for st in rules.slot_starts]
-    score: dict[str, dict[tuple[int, int], float]] = {}
-    tie = _tie_weight(need, rules)
-    for setting in quotas:
-        sc = _slot_scores(need, setting, slots, rules.session_hours, tie, workload)
-        score[setting] = {sl: float(v) for sl, v in zip(slots, sc, strict=True)
-                          if _allowed_in_setting(Session(sl[0], sl[1], rules.session_hours,
-                                                         setting), rules)}
-    slot_value = {sl: max((score[s].get(sl, -math.inf) for s in quotas), default=-math.inf)
-                  for sl in slots}
-    pats = _day_patterns(rules)
+    hours = (np.array([d * 24 + st for d, st in slots])[:, None]
+             + np.arange(rules.session_hours)[None, :]) % HOURS_PER_WEEK
+    above = need_above_staffed(need, rules.staffed_floor)
+    cont = (workload if workload is not None else need).astype(float).fillna(0.0)
+    total_cont = cont.to_numpy().sum(axis=1) if cont.size else np.zeros(HOURS_PER_WEEK)
+    names = sorted(quotas)
+    day_of = hours // 24
+    var: list[tuple[int, str]] = []
+    objectives: list[list[float]] = [[], [], []]  # need met; busiest days; busiest hours
+    for name in names:
+        if name == "admin":
+            met = np.zeros(len(slots))
+            c = -total_cont
+        else:
+            a = above[name].to_numpy() if name in above else np.zeros(HOURS_PER_WEEK)
+            c = cont[name].to_numpy() if name in cont else np.zeros(HOURS_PER_WEEK)
+            met = np.minimum(a[hours], float(rules.rota_posts)).sum(axis=1)
+        day_total = c.reshape(7, 24).sum(axis=1)
+        by_day = day_total[day_of].sum(axis=1)
+        by_hour = c[hours].sum(axis=1)
+        for i, (d, st) in enumerate(slots):
+            if _allowed_in_setting(Session(d, st, rules.session_hours, name), rules):
+                var.append((i, name))
+                for obj, v in zip(objectives, (met, by_day, by_hour), strict=True):
+                    obj.append(float(v[i]))
+    n_x = len(var)
+    n = n_x + 7  # plus one indicator per day worked
+    rows: list[tuple[dict[int, float], float, float]] = []
 
-    def sessions_of(week: list[tuple[int, ...]]) -> list[Session]:
-        return [Session(d, st, rules.session_hours, "iucs")
-                for d, pat in enumerate(week) for st in pat]
+    def add(coefs: dict[int, float], lo: float, hi: float) -> None:
+        rows.append((coefs, lo, hi))
 
-    def week_ok(week) -> bool:
-        return not validate_job_plan(sessions_of(week), rules, final=False,
-                                     check_settings=False)
+    by_slot: dict[int, list[int]] = {}
+    for j, (i, _) in enumerate(var):
+        by_slot.setdefault(i, []).append(j)
+    for name in names:
+        add({j: 1.0 for j, (_, s) in enumerate(var) if s == name}, quotas[name], quotas[name])
+    for js in by_slot.values():
+        add(dict.fromkeys(js, 1.0), 0, 1)
+    for d in range(7):
+        coefs = {j: 1.0 for j, (i, _) in enumerate(var) if slots[i][0] == d}
+        coefs[n_x + d] = -float(rules.max_sessions_per_day)
+        add(coefs, -np.inf, 0)
+    add({n_x + d: 1.0 for d in range(7)}, 0, rules.max_working_days)
+    night = {i for i in range(len(slots)) if NIGHT_HOURS & set((hours[i] % 24).tolist())}
+    weekend = {i for i in range(len(slots)) if (hours[i] // 24 >= 5).any()}
+    add({j: 1.0 for j, (i, _) in enumerate(var) if i in night}, 0, rules.max_nights)
+    add({j: 1.0 for j, (i, _) in enumerate(var) if i in weekend}, 0,
+        rules.max_weekend_sessions)
+    pairs, triples = _conflicts(slots, rules)
+    for group in [*pairs, *triples]:
+        add({j: 1.0 for i in group for j in by_slot.get(i, [])}, 0, len(group) - 1)
 
-    def week_slots(week) -> list[tuple[int, int]]:
-        return [(d, st) for d, pat in enumerate(week) for st in pat]
+    def matrix(part: list):
+        r = [k for k, (coefs, _, _) in enumerate(part) for _ in coefs]
+        c = [j for coefs, _, _ in part for j in coefs]
+        v = [x for coefs, _, _ in part for x in coefs.values()]
+        return (coo_array((v, (r, c)), shape=(len(part), n)).tocsr(),
+                [lo for _, lo, _ in part], [hi for _, _, hi in part])
 
-    max_day = max(len(p) for p in pats)
-    nodes = 0
-    found: list | None = None
+    base = matrix(rows)
 
-    def dfs(week: list[tuple[int, ...]], n: int) -> bool:
-        nonlocal nodes, found
-        d = len(week)
-        if d == 7:
-            if n == rules.sessions and _assign(week_slots(week), quotas, score)[1] is not None:
-                found = list(week)
-                return True
-            return False
-        order = sorted(pats, key=lambda p: -sum(slot_value[(d, st)] for st in p)
-                       if p else math.inf)
-        for p in order:
-            if n + len(p) > rules.sessions or n + len(p) + max_day * (6 - d) < rules.sessions:
-                continue
-            nodes += 1
-            if nodes > max_nodes:
-                return False
-            week.append(p)
-            if week_ok(week) and dfs(week, n + len(p)):
-                return True
-            week.pop()
-        return False
+    def solve(c: np.ndarray, extra: list) -> np.ndarray | None:
+        cons = [LinearConstraint(*base)] + ([LinearConstraint(*matrix(extra))] if extra else [])
+        res = milp(c=-c, constraints=cons, integrality=np.ones(n),
+                   bounds=Bounds(np.zeros(n), np.ones(n)),
+                   options={"mip_rel_gap": 0.0, "presolve": True})
+        return None if res.x is None else np.round(res.x).astype(int)
 
-    dfs([], 0)
-    if found is None:
-        why = "search limit reached" if nodes > max_nodes else "no week obeys the rules"
-        raise JobPlanError(f"no job plan found for {quotas} ({why})")
-    week = found
-    best_score, best_assign = _assign(week_slots(week), quotas, score)
-    for _ in range(max_passes):
-        improved = False
-        # moves: one day's pattern for another of the same size, or two days' patterns
-        # together (sessions move between days, the weekly total stays the same)
-        for d1 in range(7):
-            for d2 in range(d1, 7):
-                size = len(week[d1]) + (len(week[d2]) if d2 != d1 else 0)
-                for p1 in pats:
-                    for p2 in (pats if d2 != d1 else [None]):
-                        if len(p1) + (len(p2) if p2 is not None else 0) != size:
-                            continue
-                        trial = list(week)
-                        trial[d1] = p1
-                        if p2 is not None:
-                            trial[d2] = p2
-                        if trial == week or not week_ok(trial):
-                            continue
-                        sc, assign = _assign(week_slots(trial), quotas, score)
-                        if assign is not None and sc > best_score + 1e-12:
-                            week, best_score, best_assign = trial, sc, assign
-                            improved = True
-        # only when no one- or two-day move helps: three consecutive days together (a
-        # weekend day can take a shift only if the evening before it moves too: daily rest)
-        for d1 in range(5 if not improved else 0):
-            size = sum(len(week[d]) for d in (d1, d1 + 1, d1 + 2))
-            for p1 in pats:
-                for p2 in pats:
-                    for p3 in (p for p in pats if len(p) == size - len(p1) - len(p2)):
-                        trial = list(week)
-                        trial[d1], trial[d1 + 1], trial[d1 + 2] = p1, p2, p3
-                        if trial == week or not week_ok(trial):
-                            continue
-                        sc, assign = _assign(week_slots(trial), quotas, score)
-                        if assign is not None and sc > best_score + 1e-12:
-                            week, best_score, best_assign = trial, sc, assign
-                            improved = True
-        if not improved:
-            break
-    plan = [Session(d, st, rules.session_hours, setting)
-            for (d, st), setting in zip(week_slots(week), best_assign, strict=True)]
-    problems = validate_job_plan(plan, rules, quotas)
-    if problems:  # defensive: every step above keeps the rules
-        raise JobPlanError("; ".join(problems))
-    return sorted(plan, key=lambda s: s.begin)
+    objs = [np.concatenate([o, np.zeros(7)]) for o in objectives]
+    cuts: list = []
+    for _ in range(max_cuts + 1):
+        held: list = []
+        for k, c in enumerate(objs):  # each objective at its best, the earlier ones held
+            x = solve(c, cuts + held)
+            if x is None and k == 0:
+                raise JobPlanError(f"no job plan found for {quotas} (no week obeys the "
+                                   "rules)")
+            if x is None:  # cannot happen: the previous solution is feasible here too
+                raise JobPlanError(f"no job plan found for {quotas} (tie-break failed)")
+            best = float(c @ x)
+            held.append(({j: float(c[j]) for j in range(n_x) if c[j]},
+                         best - 1e-6 * max(1.0, abs(best)), np.inf))
+        chosen = [j for j in range(n_x) if x[j]]
+        plan = [Session(slots[var[j][0]][0], slots[var[j][0]][1], rules.session_hours,
+                        var[j][1]) for j in chosen]
+        if not validate_job_plan(plan, rules, quotas):
+            return sorted(plan, key=lambda s: s.begin)
+        used = {var[j][0] for j in chosen}  # cut off this set of slots, whatever the settings
+        cuts.append(({j: 1.0 for i in used for j in by_slot[i]}, -np.inf, len(used) - 1))
+    raise JobPlanError(f"no job plan found for {quotas} (every solution broke a rule)")
 
 
 def plan_grid(sessions: list[Session]) -> np.ndarray:
@@ -481,26 +467,33 @@ def plan_grid(sessions: list[Session]) -> np.ndarray:
     return grid
 
 
-def plan_need_met(sessions: list[Session], need: pd.DataFrame) -> pd.DataFrame:
-    """Clinician-hours of each setting's need the plan meets.
+def plan_need_met(sessions: list[Session], need: pd.DataFrame,
+                  staffed: float = 1, posts: int = 1) -> pd.DataFrame:
+    """Clinician-hours of each setting's need above its existing staffing that ``posts`` GPs
+    working the plan meet.
 
     Per setting: need (clinicians required on duty, summed over the 168 hours: clinician-hours
-    a week), hours the plan works there, need met (``min(supplied, required)`` summed over the
-    hours, one clinician supplied in each hour worked), its share of the setting's need, and
-    the mean clinicians required in the hours worked (how busy those hours are).
+    a week), the need above the ``staffed`` clinicians already on duty in every hour that
+    needs any (:func:`need_above_staffed`; with 1, the need above the floor), hours the plan
+    works there, need met (``min(posts, need above staffed)`` summed over the hours worked:
+    each GP supplies one clinician), its share of the need above staffing, and the mean
+    clinicians required in the hours worked (how busy those hours are).
     """
     grid = plan_grid(sessions)
+    above = need_above_staffed(need, staffed)
     rows = []
     for s, label in SETTINGS.items():
         if s not in need or need[s].isna().all():
             continue
         n = need[s].fillna(0).to_numpy(dtype=float)
-        supplied = (grid == s).astype(float)
-        met = np.minimum(supplied, n).sum()
-        worked = int(supplied.sum())
+        a = above[s].to_numpy(dtype=float)
+        supplied = (grid == s).astype(float) * posts
+        met = np.minimum(supplied, a).sum()
+        worked = int((grid == s).sum())
         rows.append({"setting": label, "sessions": sum(x.setting == s for x in sessions),
-                     "need_hours": n.sum(), "hours_worked": worked, "need_met": met,
-                     "share_met": met / n.sum() if n.sum() > 0 else math.nan,
+                     "need_hours": n.sum(), "need_above_staffed": a.sum(),
+                     "hours_worked": worked, "need_met": met,
+                     "share_met": met / a.sum() if a.sum() > 0 else math.nan,
                      "mean_need_in_hours_worked": n[supplied > 0].mean() if worked
                      else math.nan})
     return pd.DataFrame(rows)
@@ -521,13 +514,15 @@ def available_quotas(quotas: dict, available: list[str]) -> dict | None:
     return out
 
 
-def plan_comparison(plans: dict[str, list[Session]], need: pd.DataFrame) -> pd.DataFrame:
+def plan_comparison(plans: dict[str, list[Session]], need: pd.DataFrame,
+                    staffed: float = 1, posts: int = 1) -> pd.DataFrame:
     """One row per job plan: sessions by setting, nights, weekend and Saturday sessions, and
-    the clinician-hours of need met (each setting's and all settings', with its share of the
-    total need; :func:`plan_need_met`)."""
+    the clinician-hours of need above the existing staffing that ``posts`` GPs on the plan
+    meet (each setting's and all settings', with its share of the need above staffing;
+    :func:`plan_need_met`)."""
     rows = []
     for name, sessions in plans.items():
-        met = plan_need_met(sessions, need)
+        met = plan_need_met(sessions, need, staffed, posts)
         row = {"option": name}
         for s in PLAN_SETTINGS:
             row[f"{s}_sessions"] = sum(x.setting == s for x in sessions)
@@ -539,7 +534,7 @@ def plan_comparison(plans: dict[str, list[Session]], need: pd.DataFrame) -> pd.D
         for r in met.itertuples():
             key = next(k for k, v in SETTINGS.items() if v == r.setting)
             row[f"{key}_need_met"] = r.need_met
-        total = float(met["need_hours"].sum()) if len(met) else 0.0
+        total = float(met["need_above_staffed"].sum()) if len(met) else 0.0
         row["need_met"] = float(met["need_met"].sum()) if len(met) else 0.0
         row["need_total"] = total
         row["share_of_need_met"] = row["need_met"] / total if total > 0 else math.nan
