@@ -72,6 +72,40 @@ def render(template: str, **context) -> str:
     return env.get_template(template).render(**context)
 
 
+FOLD_ROWS = 12
+"""Tables longer than this are folded (``<details>``) so that the chapters read as text and
+charts first; the board summary never is."""
+
+_ACRONYMS = {"gp": "GP", "gps": "GPs", "fte": "FTE", "wte": "WTE", "ccg": "CCG", "stp": "STP",
+             "hc": "headcount", "ed": "ED", "iucs": "IUCS", "nhs": "NHS", "pct": "%",
+             "llr": "LLR", "pms": "PMS", "gms": "GMS", "apms": "APMS", "hca": "HCA",
+             "anp": "ANP", "p2": "p2", "ae": "A&E"}
+
+
+def human_label(name) -> str:
+    """A heading readers can read: a code name a chapter left without a label
+    (``other_net_joiners``, ``average_list_size``) becomes "Other net joiners", "Average list
+    size"; anything else (given labels, numbers) is kept as it is."""
+    text = str(name)
+    if not text or " " in text or text != text.lower() or not any(c.isalpha() for c in text):
+        return text
+    words = [_ACRONYMS.get(w, w) for w in text.replace("-", "_").split("_") if w]
+    if not words:
+        return text
+    first = words[0]
+    words[0] = first if first != first.lower() else first[:1].upper() + first[1:]
+    return " ".join(words)
+
+
+def _code_value(value):
+    """A text cell holding a code name (``average_list_size``) shown as words; other text,
+    file names and codes are kept."""
+    if isinstance(value, str) and "_" in value and "." not in value and " " not in value \
+            and value == value.lower():
+        return human_label(value)
+    return value
+
+
 @dataclass(frozen=True)
 class Table:
     """A numbered report table: the unrounded frame and how it is shown.
@@ -100,16 +134,18 @@ class Table:
     def _repr_html_(self) -> str:
         shown = self.shown()
         first = shown.columns[0] if len(shown.columns) else None
-        rows = [{"cells": ["" if pd.isna(v) else v for v in r],
-                 "bold": self.highlight is not None and r[0] == self.highlight}
-                for r in shown.itertuples(index=False, name=None)]
         # text columns (the first, and any holding labels rather than numbers) read left-aligned
         text = [i == 0 or not (pd.api.types.is_numeric_dtype(self.df[c])
                                or pd.api.types.is_bool_dtype(self.df[c]))
                 for i, c in enumerate(self.df.columns)]
+        rows = [{"cells": ["" if pd.isna(v) else (_code_value(v) if text[i] else v)
+                           for i, v in enumerate(r)],
+                 "bold": self.highlight is not None and r[0] == self.highlight}
+                for r in shown.itertuples(index=False, name=None)]
         return render("table.html.j2", label=self.label, caption=self.caption,
-                      headings=[str(c) for c in shown.columns], rows=rows, note=self.note,
-                      name=self.name, first=first, text=text)
+                      headings=[human_label(c) for c in shown.columns], rows=rows,
+                      note=self.note, name=self.name, first=first, text=text,
+                      fold=len(rows) > FOLD_ROWS)
 
 
 @dataclass(frozen=True)

@@ -262,6 +262,9 @@ def pyramids(ctx: returns_pipeline.ReturnsContext, rpt: Report) -> Section:
         alt = (f"Population pyramid of {label} by five-year age band, women left and men "
                f"right: {total:,} people, {older:,} aged 55 or over.")
         out.append(rpt.chart(fig, f"pyramid_{name}", alt, SOURCE))
+        if group == "GP":  # the summary's age risk quotes these (analysis.tables.headline)
+            rpt.headline("returns_age", gps=total, gps_55_plus=older, period=ctx.period,
+                         chart=f"pyramid_{name}")
         out.append(rpt.table(shown, f"pyramid_{name}", f"Headcount by age band and gender: "
                              f"{label} ({ctx.period})",
                              formats={"F": fmt_int, "M": fmt_int, "U": fmt_int},
