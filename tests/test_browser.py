@@ -30,15 +30,21 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not ins
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """Every demo area's report, and its PDF, in a scratch output root."""
+    """Every demo area's report, and its PDF, in a scratch output root (or the reports already
+    built under ``$GPW_BROWSER_REPORTS``, e.g. by ``make reports``)."""
     from analysis.demo import gpw as demo
     from analysis.report import export, runner
 
-    demo.ensure(DATA_DEMO)
-    out = tmp_path_factory.mktemp("browser")
-    assert runner.run_all(out, jobs=2, force=True) == 0
+    given = os.environ.get("GPW_BROWSER_REPORTS")
+    if given:
+        out = Path(given)
+    else:
+        demo.ensure(DATA_DEMO)
+        out = tmp_path_factory.mktemp("browser")
+        assert runner.run_all(out, jobs=2, force=True) == 0
     for slug in registry():
-        export.write_pdf(out / slug / "report.html", chromium=CHROMIUM)
+        export.write_pdf(out / slug / "report.html", out / slug / "report.pdf",
+                         chromium=CHROMIUM)
     return out
 
 
