@@ -144,7 +144,7 @@ def _chapter_rows(html: str, name: str) -> list[list[str]]:
 def _half_up(x: float, dp: int) -> str:
     from decimal import ROUND_HALF_UP, Decimal
 
-    return f"{Decimal(repr(x)).quantize(Decimal(1).scaleb(-dp), ROUND_HALF_UP):,}"
+    return f"{Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-dp), ROUND_HALF_UP):,}"
 
 
 @pytest.mark.parametrize("slug", list(registry()))
