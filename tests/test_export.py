@@ -82,3 +82,15 @@ def test_area_labels_read_as_written():
     assert area_label("EAST LEICESTERSHIRE AND RUTLAND") == "East Leicestershire and Rutland"
     assert area_label("LLR STP Total") == "LLR STP total"
     assert area_label("LEICESTER CITY") == "Leicester City"
+
+
+def test_pdf_switch_accepts_only_yes_no_values(tmp_path):
+    """As make passes PDF= (GPW_PDF): a value other than yes/no, 1/0, true/false stops the run
+    with one line naming the switch and its environment variable."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "GPW_OUTPUT_ROOT": str(tmp_path),
+           "GPW_PDF": "maybe"}
+    done = subprocess.run([sys.executable, "-m", "analysis", "report", "--ccg", "walsall"],
+                          capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[0].startswith(
+        "error: Invalid value for '--pdf' (env var: 'GPW_PDF')")

@@ -109,3 +109,24 @@ def test_code_names_become_words():
     assert human_label("average_list_size") == "Average list size"
     assert human_label("gp_wte_per_1000") == "GP WTE per 1000"
     assert human_label("GP headcount") == "GP headcount" and human_label("") == ""
+
+
+def test_returns_of_part_of_an_area_are_labelled_as_such(tmp_path):
+    """The Black Country's local returns are Wolverhampton's: the summary says so and leads
+    with NHS Digital's figure for the whole STP instead."""
+    rpt = Report(tmp_path)
+    rpt.save_table(GP_SUMMARY.assign(area=["NHS Dudley CCG", "NHS Walsall CCG",
+                                           "Black Country STP"]), "gp_summary")
+    rpt.save_table(GROUPS, "practice_groups")
+    rpt.save_table(pd.DataFrame({"period": ["2017-06"], "ccg_code": ["06A"], "received": [10],
+                                 "carried forward": [0], "estimated": [0], "missing": [0],
+                                 "practices": [10]}), "returns_status")
+    meta = {"headline": FACTS, "parameters": {}, "inputs": {}}
+    area = resolve_area("black-country", "stp")
+    html = sm.board_summary(area, meta, tmp_path).text
+    assert sm.returns_cover(area, meta, sm.chapter_tables(tmp_path)) == ["Wolverhampton"]
+    assert "<strong>Wolverhampton only</strong>, the CCGs with returns" in html
+    assert "only Wolverhampton sent returns: its 10 practices" in html
+    assert "Black Country has 0.51 GP FTE per 1,000 patients" in html  # 205.5 / 400,000
+    whole = resolve_area("wolverhampton", "ccg")
+    assert sm.returns_cover(whole, meta, sm.chapter_tables(tmp_path)) is None

@@ -135,6 +135,22 @@ def _scenario_rows(h: hl.Headline) -> list[dict]:
     return rows
 
 
+def returns_cover(area: Area, meta: dict, tables: dict) -> list[str] | None:
+    """The short names of the area's CCGs that the local returns cover in the report's
+    period, when they are not all of them (the Black Country's returns are Wolverhampton's);
+    None when they cover the whole area."""
+    rt = meta.get("headline", {}).get("returns") or {}
+    status = tables.get("returns_status")
+    if status is None or not rt.get("period"):
+        return None
+    seen = set(status.loc[status["period"].astype(str) == rt["period"], "ccg_code"].astype(str))
+    own = [c for c in area.members if c in seen]
+    if not own or len(own) == len(area.members):
+        return None
+    names = {a.code: a.short_name for a in registry().values() if a.kind == "ccg"}
+    return [names.get(c, c) for c in own]
+
+
 def _completeness(area: Area, meta: dict, tables: dict) -> dict:
     wf = meta.get("headline", {}).get("workforce") or {}
     rt = meta.get("headline", {}).get("returns") or {}
@@ -153,20 +169,23 @@ def board_summary(area: Area, meta: dict, output_dir: Path) -> Html:
     chapter table holding it."""
     h = headline_figures(area, meta, output_dir)
     f = h.figures
+    tables = chapter_tables(output_dir)
+    cover = returns_cover(area, meta, tables)
     wf = meta.get("headline", {}).get("workforce") or {}
     parent = _parent(area)
     stp = parent or area
     shown = {k: {"text": fmt(v), "table": v.table, "date": v.date}
              for k, v in f.items()}
     target = wf.get("target", 0.58)
-    lead = "ret" if "ret_per_1000" in f else ("all" if "all_per_1000" in f else None)
+    lead = ("ret" if "ret_per_1000" in f and not cover
+            else "all" if "all_per_1000" in f else None)
     return Html(render(
         "summary_board.html.j2", area=area.short_name, area_name=area.name,
         parent=parent.short_name if parent else None, f=shown, lead=lead,
         bases=hl.BASES, target=f"{target:.2f}", scenarios=_scenario_rows(h),
         scenario_area=stp.name, scenario_is_parent=parent is not None,
         horizon=(meta.get("headline", {}).get("scenarios") or {}).get("horizon"),
-        completeness=_completeness(area, meta, chapter_tables(output_dir)),
+        completeness=_completeness(area, meta, tables), cover=cover,
         mode=disclosure.mode(), threshold=disclosure.threshold()))
 
 
