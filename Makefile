@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 # Parameters are data, never code: each value is taken literally (make never expands it, so
 # `$(shell ...)` typed into a value stays text) and reaches the command line through the
 # environment as GPW_<NAME>, where it is validated (switches accept only yes/no, 1/0, true/false).
-PARAMS := CCG STP AREA NHS_DIR PERIOD CODE INTERNAL FORCE JOBS
+PARAMS := CCG STP AREA NHS_DIR PERIOD CODE INTERNAL FORCE JOBS PDF
 $(foreach p,$(PARAMS),$(eval override GPW_$(p) := $$(value $(p))))
 export $(addprefix GPW_,$(PARAMS))
 unexport $(PARAMS)
@@ -36,7 +36,7 @@ venv: $(STAMP) ## Create .venv (pinned packages) and register the gp-workforce k
 data: $(STAMP) ## (Re)build the synthetic demo inputs in data/raw/demo
 	$(PY) -m analysis data
 
-report: $(STAMP) ## One area's report: make report CCG=<slug> | STP=<slug> | AREA=<code or name> [NHS_DIR=dir] [PERIOD=YYYY-MM] [CODE=1] [INTERNAL=1] [FORCE=1]
+report: $(STAMP) ## One area's report: make report CCG=<slug> | STP=<slug> | AREA=<code or name> [NHS_DIR=dir] [PERIOD=YYYY-MM] [CODE=1] [INTERNAL=1] [FORCE=1] [PDF=yes]
 	@$(PY) -m analysis report
 
 reports: $(STAMP) ## Every area's report, in parallel, and outputs/index.html [JOBS=n] [FORCE=1]

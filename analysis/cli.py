@@ -154,6 +154,8 @@ Internal = Annotated[bool, typer.Option("--internal", envvar="GPW_INTERNAL",
                                         help="Internal use: no small-number suppression.")]
 Force = Annotated[bool, typer.Option("--force", envvar="GPW_FORCE",
                                      help="Rebuild even if nothing changed.")]
+Pdf = Annotated[bool, typer.Option("--pdf", envvar="GPW_PDF",
+                                   help="Also print report.pdf (A4) with headless Chromium.")]
 Out = Annotated[Path | None, typer.Option("--out", help="Output root (default: outputs/, or "
                                                          "$GPW_OUTPUT_ROOT).")]
 
@@ -175,6 +177,7 @@ def report(
         "--period", envvar="GPW_PERIOD",
         help="YYYY-MM of the PCN workforce release (default: the latest).")] = None,
     code: Code = False, internal: Internal = False, force: Force = False, out: Out = None,
+    pdf: Pdf = False,
 ) -> None:
     """One area's report in <out>/<slug>/report.html (give --ccg, --stp or --area)."""
     from analysis.report import runner
@@ -192,10 +195,13 @@ def report(
         if area_text is not None and area_text.strip().lower() not in registry():
             if period is not None and not PERIOD.match(period):
                 raise ConfigError(f"--period {period!r}: expected YYYY-MM")
-            from analysis.report import data_area
+            from analysis.report import data_area, export
 
+            chromium = export.find_chromium() if pdf else None
             built = data_area.report_data_area(area_text, nhs_dir, out, period=period,
                                                show_code=code, force=force)
+            if pdf:
+                export.write_pdf(built.path, chromium=chromium)
             typer.echo(built.summary())
             return
         if area_text is not None:
@@ -204,7 +210,7 @@ def report(
             area = resolve_area(ccg if ccg is not None else stp,
                                 "ccg" if ccg is not None else "stp")
         _demo_data_if_missing()
-        built = runner.report_area(area, out, show_code=code, force=force)
+        built = runner.report_area(area, out, show_code=code, force=force, pdf=pdf)
     typer.echo(built.summary())
 
 

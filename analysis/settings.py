@@ -175,11 +175,22 @@ class Disclosure(Model):
     suppress_below: Annotated[int, Strict(), Field(ge=0)]
 
 
+class Publication(Model):
+    """Publication metadata printed at the top of every report (``report: publication:``)."""
+
+    status: Text = "Management information: not official statistics"
+    status_synthetic: Text = "Demo: synthetic data, not for decisions"
+    contact: Text = "The GP workforce planning team"
+    next_update: Text = "When the next NHS Digital workforce release is added"
+    methods: Text = "#provenance"
+
+
 class ReportSettings(Model):
     """The report run (``report:``)."""
 
     kernel_name: Text
     disclosure: Disclosure
+    publication: Publication = Publication()
     notebooks: list[Text] = Field(min_length=1)
     html_order: list[Text] | None = None
     demo_seed: Int

@@ -118,11 +118,84 @@ def test_summary_opens_the_report(ccg_report):
     _, html = ccg_report
     text = _text(html)
     summary = text[text.index("Summary"):text.index("Contents")]
-    assert "0.48 GP FTE per 1,000 patients" in summary
-    assert "27.4 FTE short" in summary and "20% of GPs are aged 55 or over" in summary
-    assert "Scenario model" in summary and "Local returns, 2017-06" in summary
+    assert "Wolverhampton has 0.44 GP WTE per 1,000 patients" in summary
+    assert "40.1 WTE short of the national planning ratio of 0.58" in summary
+    assert "HEE 80% of over-55s retire within four years" in summary
+    assert "Black Country STP model, not apportioned to Wolverhampton" in summary
+    assert "Local returns, 2017-06 (Wolverhampton's 44 practices)" in summary
+    assert text.index("Status") < text.index("Summary")
     assert text.index("Summary") < text.rindex("Practices and GPs") < text.rindex(
         "Provenance and caveats")
+
+
+def _summary_cells(html: str) -> dict[str, str]:
+    """The board summary's figures by key (``data-figure``), as printed."""
+    board = html[html.index('id="board-summary"'):html.index("<nav id='report-toc'>")]
+    return {k: re.sub(r"<[^>]+>", "", v).strip() for k, v in
+            re.findall(r'data-figure="([^"]+)">(.*?)</(?:td|span)>', board, flags=re.S)}
+
+
+def _chapter_rows(html: str, name: str) -> list[list[str]]:
+    start = html.index(f'data-table="{name}"')
+    block = html[start:html.index("</table>", start)]
+    return _rows(block[block.index("<tbody>"):])
+
+
+def _half_up(x: float, dp: int) -> str:
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return f"{Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-dp), ROUND_HALF_UP):,}"
+
+
+@pytest.mark.parametrize("slug", list(registry()))
+def test_every_headline_figure_is_the_chapters_figure(batch, slug):
+    """Each figure of the summary is printed identically in the chapter table it names; a
+    derived one (per 1,000, gap, share) is recomputed here from that table's own CSV; the age
+    risk matches the GP age pyramid."""
+    from analysis.report import summary as sm
+    from analysis.report.rendering import Report
+
+    folder = batch / slug
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    area = registry()[slug]
+    shown = _summary_cells(html)
+    figures = sm.headline_figures(area, Report(folder).meta(), folder).figures
+    assert "all_per_1000" in shown and set(shown) <= set(figures)
+    for key, fig in figures.items():
+        if key not in shown or fig.table is None:
+            continue
+        csv = pd.read_csv(folder / "tables" / f"{fig.table}.csv")
+        cell = _chapter_rows(html, fig.table)[fig.row][list(csv.columns).index(fig.column)]
+        assert cell == shown[key], (slug, key, cell, shown[key])
+    gp = pd.read_csv(folder / "tables" / "gp_summary.csv").set_index("area").loc[area.name]
+    assert shown["all_per_1000"] == _half_up(gp["gp_fte"] / gp["patients"] * 1000, 2)
+    assert shown["all_gap"] == _half_up(0.58 * gp["patients"] / 1000 - gp["gp_fte"], 1)
+    assert shown["all_share_55_plus"] == _half_up(
+        gp["gp_hc_55_plus"] / gp["gp_hc"] * 100, 1) + "%"
+    if "ret_gp_hc" in shown:
+        alt = re.search(r'Population pyramid of GPs[^"]*?: ([\d,]+) people, ([\d,]+) aged 55',
+                        html)
+        assert (shown["ret_gp_hc"], shown["ret_gp_hc_55_plus"]) == alt.groups()
+        total, older = (int(g.replace(",", "")) for g in alt.groups())
+        assert shown["ret_share_55_plus"] == _half_up(older / total * 100, 1) + "%"
+
+
+def test_llr_and_wolverhampton_contradictions_are_reconciled(batch):
+    """The figures the issue found contradicting each other now stand on named bases."""
+    llr = _summary_cells((batch / "llr" / "report.html").read_text(encoding="utf-8"))
+    assert (llr["ret_gp_hc_55_plus"], llr["ret_gp_hc"], llr["ret_share_55_plus"]) == (
+        "118", "756", "15.6%")
+    assert (llr["ret_per_1000"], llr["ret_gap"]) == ("0.49", "105.3")
+    assert (llr["all_per_1000"], llr["all_gap"]) == ("0.52", "64.5")
+    wolves = (batch / "wolverhampton" / "report.html").read_text(encoding="utf-8")
+    cells = _summary_cells(wolves)
+    assert (cells["all_per_1000"], cells["fq_per_1000"], cells["ret_per_1000"]) == (
+        "0.48", "0.47", "0.44")
+    text = _text(wolves)
+    for basis in ("all GPs incl. registrars, retainers and locums",
+                  "GPs excl. registrars; practices' local workforce returns",
+                  "fully qualified GPs excl. registrars, retainers and locums"):
+        assert basis in text
 
 
 def test_no_staff_level_rows_reach_the_html(ccg_report):

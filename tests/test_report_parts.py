@@ -9,7 +9,7 @@ from analysis.config import resolve_area
 from analysis.report import returns as rr
 from analysis.report import summary as sm
 from analysis.report import workforce as wr
-from analysis.report.rendering import Html, Markdown, Report, Section, render
+from analysis.report.rendering import Html, Report, Section, render
 
 META = {
     "headline": {
@@ -27,23 +27,23 @@ META = {
 }
 
 
-def test_summary_bullets_from_the_headline_facts():
-    md = sm.summary_md(resolve_area("wolverhampton", "ccg"), META)
-    assert isinstance(md, Markdown)
-    lines = md._repr_markdown_().splitlines()
-    assert lines[:4] == ["# GP workforce: NHS Wolverhampton CCG", "", "## Summary", ""]
-    bullets = [x for x in lines if x.startswith("- ")]
-    assert bullets[0] == (
-        "- **0.48 GP FTE per 1,000 patients** against the national planning ratio of 0.58: "
-        "**27.4 FTE short** of it (157 GPs, 133.3 FTE, for 277,006 patients in 44 practices, "
-        "30 June 2017).")
-    assert bullets[1].startswith("- **20% of GPs are aged 55 or over** (31)")
-    assert bullets[2] == ("- Scenario model, *Do nothing*: **120 GP WTE** by 2020 against a "
-                          "target of 160 (a gap of **40 WTE**).")
-    assert bullets[3].startswith("- Local returns, 2017-06: 40 practices returned")
-    assert "of 1,234 raw rows, 56 were corrected and 7 quarantined." in bullets[3]
-    assert bullets[4].startswith("- Data completeness (NHS Digital): 3 of 44 practices'")
-    assert lines[-1].startswith("*Report mode: ")
+def test_summary_opens_with_publication_metadata_and_the_board_page(tmp_path):
+    out = sm.opening(resolve_area("wolverhampton", "ccg"), META, tmp_path, synthetic=False)
+    parts = list(out)
+    assert parts[1]._repr_markdown_() == "# GP workforce: NHS Wolverhampton CCG"
+    pub = parts[2]._repr_html_()
+    assert "<th>Status</th><td>Management information: not official statistics</td>" in pub
+    assert "NHS Digital General Practice Workforce (GPs and practices): 30 June 2017" in pub
+    assert "Local workforce returns: 2017-06" in pub and 'href="#provenance"' in pub
+    assert parts[3]._repr_markdown_() == "## Summary"
+    board = parts[4]._repr_html_()
+    # no chapter tables in tmp_path: the board says only what the recorded facts support
+    assert 'data-figure="all_per_1000"' not in board
+    assert "<table class=\"headline-table\">" not in board
+    assert "1 of 44 practices' GP figures include NHS Digital estimates" not in board
+    assert "3 of 44 practices' GP figures include NHS Digital estimates; 1 have" in board
+    synthetic = sm.opening(resolve_area("wolverhampton", "ccg"), META, tmp_path, synthetic=True)
+    assert "Demo: synthetic data, not for decisions" in list(synthetic)[2]._repr_html_()
 
 
 def test_closing_escapes_recorded_text():
@@ -103,18 +103,6 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_made_inert(tmp_path):
     assert back["value"].tolist() == [-1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]
     assert list(formula_safe(pd.DataFrame({"=x": [1]})).columns) == ["'=x"]
     pd.testing.assert_frame_equal(formula_safe(df.iloc[5:]), df.iloc[5:])
-
-
-def test_summary_states_the_number_of_draws_the_model_ran():
-    """The summary says how many Monte Carlo draws were run (draws: 100 is not '10,000')."""
-    from analysis.config import resolve_area
-    from analysis.report.summary import summary_md
-
-    sc = {"scenario": "Base", "position": 600.0, "target": 639.0, "gap": 39.0, "p_meet": 0.25,
-          "draws": 100, "horizon": "2020"}
-    text = summary_md(resolve_area("llr"), {"headline": {"scenarios": sc}}).text
-    assert "25% of 100 Monte Carlo draws meet the target" in text
-    assert "10,000" not in text
 
 
 def test_charts_of_synthetic_reports_carry_the_watermark(tmp_path, monkeypatch):

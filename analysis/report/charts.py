@@ -11,7 +11,7 @@ import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 
-from analysis.report.rendering import GREY, PALETTE, plt
+from analysis.report.rendering import GREY, PALETTE, area_label, plt
 
 T3_GROUPS = ["gp", "nurses", "other_clinical", "admin_non_clinical"]
 T3_GROUP_NAMES = ["GPs", "Nurses", "Other clinical", "Admin/non-clinical"]
@@ -174,7 +174,7 @@ def staff_group_chart(t3: pd.DataFrame):
     for i, (_, r) in enumerate(rows.iterrows()):
         for ax, suffix in zip(axes, ("_hc", "_wte"), strict=True):
             ax.bar(x + i * width - 0.4 + width / 2, [r[g + suffix] for g in T3_GROUPS], width,
-                   color=PALETTE[i % len(PALETTE)], label=r["ccg"].title())
+                   color=PALETTE[i % len(PALETTE)], label=area_label(r["ccg"]))
     for ax, what in zip(axes, ("Headcount", "WTE"), strict=True):
         ax.set_xticks(x, T3_GROUP_NAMES, fontsize=8)
         _label_axes(ax, "Staff group", what, f"{what} by staff group", 11)
@@ -202,7 +202,7 @@ def gp_per_1000_chart(t8: pd.DataFrame, target: float):
     ax.barh(y, t8["gp_per_1000"], color=PALETTE[0])
     ax.axvline(target, color="black", linestyle="--", linewidth=1.2)
     ax.text(target, len(t8) - 0.4, f" target {target:.2f}", fontsize=8, va="bottom")
-    ax.set_yticks(y, [c.title() for c in t8["ccg"]], fontsize=8)
+    ax.set_yticks(y, [area_label(c) for c in t8["ccg"]], fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel("GP WTE (excl. registrars) per 1,000 registered patients")
     ax.set_ylabel("CCG")

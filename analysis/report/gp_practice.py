@@ -26,7 +26,7 @@ from analysis.report.rendering import (  # noqa: E402
     fmt_int,
     render,
 )
-from analysis.report.summary import TOC_MARKER  # noqa: E402
+from analysis.report.summary import TOC_MARKER, publication_html  # noqa: E402
 from analysis.tables.gp_practice import MEASURES, GpContext, month_name  # noqa: E402
 from analysis.tables.pcn import CHAPTERS  # noqa: E402
 
@@ -106,7 +106,11 @@ def opening(ctx: GpContext, with_pcn: bool = False, left_out: dict | None = None
                   england_note=ctx.england_note, missing=missing,
                   ran=chapters_run or ["GP practice workforce", "Provenance and caveats"],
                   no_data=no_data if no_data is not None else no_data_chapters(False, left_out))
-    return Section((Html(REPORT_CSS), Markdown(text), Html(TOC_MARKER)))
+    title, rest = text.split("\n", 1)
+    dates = [(f"NHS England GP Workforce ({ctx.release})", month_name(ctx.period))]
+    return Section((Html(REPORT_CSS), Markdown(title),
+                    publication_html({}, synthetic=False, dates=dates), Markdown(rest),
+                    Html(TOC_MARKER)))
 
 
 @_with_data

@@ -32,7 +32,7 @@ from analysis.report.rendering import (  # noqa: E402
     fmt_int,
     render,
 )
-from analysis.report.summary import TOC_MARKER  # noqa: E402
+from analysis.report.summary import TOC_MARKER, publication_html  # noqa: E402
 from analysis.tables.pcn import PcnContext  # noqa: E402
 
 CHAPTER = "pcn_workforce"
@@ -101,7 +101,13 @@ def opening(ctx: PcnContext, chapters_run: list[str] | None = None,
                   fte=fmt_dp(1)(area["fte"]), per_1000=fmt_dp(2)(area["fte_per_1000"]),
                   england=fmt_dp(2)(england["fte_per_1000"]),
                   patients=patients_sentence(ctx), ran=chapters_run, no_data=no_data)
-    return Section((Html(REPORT_CSS), Markdown(text), Html(TOC_MARKER)))
+    title, rest = text.split("\n", 1)
+    dates = [("NHS England PCN workforce", _month(ctx.pcn_period))] + (
+        [("Patients registered at a GP practice", _month(ctx.patients_period))]
+        if ctx.patients_period else [])
+    return Section((Html(REPORT_CSS), Markdown(title),
+                    publication_html({}, synthetic=False, dates=dates), Markdown(rest),
+                    Html(TOC_MARKER)))
 
 
 @_with_data

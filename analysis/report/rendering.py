@@ -72,6 +72,40 @@ def render(template: str, **context) -> str:
     return env.get_template(template).render(**context)
 
 
+FOLD_ROWS = 12
+"""Tables longer than this are folded (``<details>``) so that the chapters read as text and
+charts first; the board summary never is."""
+
+_ACRONYMS = {"gp": "GP", "gps": "GPs", "fte": "FTE", "wte": "WTE", "ccg": "CCG", "stp": "STP",
+             "hc": "headcount", "ed": "ED", "iucs": "IUCS", "nhs": "NHS", "pct": "%",
+             "llr": "LLR", "pms": "PMS", "gms": "GMS", "apms": "APMS", "hca": "HCA",
+             "anp": "ANP", "p2": "p2", "ae": "A&E"}
+
+
+def human_label(name) -> str:
+    """A heading readers can read: a code name a chapter left without a label
+    (``other_net_joiners``, ``average_list_size``) becomes "Other net joiners", "Average list
+    size"; anything else (given labels, numbers) is kept as it is."""
+    text = str(name)
+    if not text or " " in text or text != text.lower() or not any(c.isalpha() for c in text):
+        return text
+    words = [_ACRONYMS.get(w, w) for w in text.replace("-", "_").split("_") if w]
+    if not words:
+        return text
+    first = words[0]
+    words[0] = first if first != first.lower() else first[:1].upper() + first[1:]
+    return " ".join(words)
+
+
+def _code_value(value):
+    """A text cell holding a code name (``average_list_size``) shown as words; other text,
+    file names and codes are kept."""
+    if isinstance(value, str) and "_" in value and "." not in value and " " not in value \
+            and value == value.lower():
+        return human_label(value)
+    return value
+
+
 @dataclass(frozen=True)
 class Table:
     """A numbered report table: the unrounded frame and how it is shown.
@@ -100,16 +134,18 @@ class Table:
     def _repr_html_(self) -> str:
         shown = self.shown()
         first = shown.columns[0] if len(shown.columns) else None
-        rows = [{"cells": ["" if pd.isna(v) else v for v in r],
-                 "bold": self.highlight is not None and r[0] == self.highlight}
-                for r in shown.itertuples(index=False, name=None)]
         # text columns (the first, and any holding labels rather than numbers) read left-aligned
         text = [i == 0 or not (pd.api.types.is_numeric_dtype(self.df[c])
                                or pd.api.types.is_bool_dtype(self.df[c]))
                 for i, c in enumerate(self.df.columns)]
+        rows = [{"cells": ["" if pd.isna(v) else (_code_value(v) if text[i] else v)
+                           for i, v in enumerate(r)],
+                 "bold": self.highlight is not None and r[0] == self.highlight}
+                for r in shown.itertuples(index=False, name=None)]
         return render("table.html.j2", label=self.label, caption=self.caption,
-                      headings=[str(c) for c in shown.columns], rows=rows, note=self.note,
-                      name=self.name, first=first, text=text)
+                      headings=[human_label(c) for c in shown.columns], rows=rows,
+                      note=self.note, name=self.name, first=first, text=text,
+                      fold=len(rows) > FOLD_ROWS)
 
 
 @dataclass(frozen=True)
@@ -331,8 +367,20 @@ class Report:
         return self.table(df, name, caption, **kwargs)._repr_html_()
 
     # -- charts ----------------------------------------------------------------------------
-    def chart(self, fig, name: str, alt: str, source: str) -> Chart:
+    def chart(self, fig, name: str, alt: str, source: str, *, title: str | None = None,
+              context: str | None = None) -> Chart:
         """Save ``fig`` as ``charts/<name>.png`` with a source line, numbered in the chapter.
+
+        Parameters
+        ----------
+        fig : matplotlib Figure
+            The chart.
+        name, alt, source : str
+            File name, alt text (stating the values shown) and the source line.
+        title : str, optional
+            The chart's message ("15.6% of GPs are aged 55 or over"), printed above it.
+        context : str, optional
+            The area and the data date ("LLR, 2017-10"), printed under the title.
 
         Returns
         -------
@@ -341,6 +389,8 @@ class Report:
             the image bytes.
         """
         self._n_charts += 1
+        if title or context:
+            _add_header_strip(fig, title, context)
         _add_source_strip(fig, f"Source: {source}")
         if os.environ.get("GPW_SYNTHETIC") == "1":  # set by the runner for synthetic inputs
             fig.text(0.5, 0.5, "SYNTHETIC DEMO DATA", rotation=25, fontsize=34, color="#B0B0B0",
@@ -356,6 +406,44 @@ class Report:
     def figure_html(self, fig, name: str, alt: str, source: str) -> str:
         """:meth:`chart` rendered to an HTML string (for chapters that join several blocks)."""
         return self.chart(fig, name, alt, source)._repr_html_()
+
+
+def _add_header_strip(fig, title: str | None, context: str | None) -> None:
+    """Make room above the chart for its message (bold) and its area and data date (grey):
+    the figure grows and every axes and text keeps its size and place below the strip."""
+    lines = [t for t in (title, context) if t]
+    strip_in = 0.12 + 0.24 * len(lines)
+    w, h = fig.get_size_inches()
+    total = h + strip_in
+    for ax in fig.axes:
+        pos = ax.get_position()
+        ax.set_position([pos.x0, pos.y0 * h / total, pos.width, pos.height * h / total])
+    for t in fig.texts:
+        x, y = t.get_position()
+        t.set_position((x, y * h / total))
+    fig.set_size_inches(w, total)
+    y = 1 - 0.2 / total
+    if title:
+        fig.text(0.01, y, title, fontsize=10.5, fontweight="bold", ha="left", va="center",
+                 color="#111111")
+        y -= 0.24 / total
+    if context:
+        fig.text(0.01, y, context, fontsize=8.5, ha="left", va="center", color="#555555")
+
+
+def area_label(name: str) -> str:
+    """An area name from a return (``EAST LEICESTERSHIRE AND RUTLAND``, ``LLR STP Total``) as
+    readers write it: "East Leicestershire and Rutland", "LLR STP total"; acronyms kept."""
+    small = {"and", "of", "the", "on", "upon"}
+    words = []
+    for i, w in enumerate(str(name).split()):
+        if w.isupper() and len(w) <= 4 and w.lower() not in small | {"city", "west", "east"}:
+            words.append(w)  # LLR, STP, CCG, NHS
+        elif i and w.lower() in small | {"total"}:
+            words.append(w.lower())
+        else:
+            words.append(w[:1].upper() + w[1:].lower())
+    return " ".join(words)
 
 
 def _add_source_strip(fig, text: str, strip_in: float = 0.3) -> None:

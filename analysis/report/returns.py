@@ -25,6 +25,7 @@ from analysis.report.rendering import (
     Markdown,
     Report,
     Section,
+    area_label,
     fmt_dp,
     fmt_int,
     render,
@@ -210,14 +211,17 @@ def llr_section(ctx: returns_pipeline.ReturnsContext, rpt: Report, target: float
     parts.append(rpt.chart(
         charts.staff_group_chart(t3), "llr_staff_groups",
         "Bar charts of headcount and WTE by staff group for each CCG: "
-        + "; ".join(f"{r['ccg'].title()} {r['total_hc']:,} staff, {r['total_wte']:,.0f} WTE"
+        + "; ".join(f"{area_label(r['ccg'])} {r['total_hc']:,} staff, {r['total_wte']:,.0f} WTE"
                     for _, r in rows.iterrows()) + ".", SOURCE))
     parts.append(rpt.chart(
         charts.gp_per_1000_chart(t8, target), "llr_gp_wte_per_1000",
         "Horizontal bars of GP WTE per 1,000 patients: "
-        + ", ".join(f"{c.title()} {v:.2f}" for c, v in zip(t8["ccg"], t8["gp_per_1000"],
-                                                             strict=True))
-        + f"; dashed line at the target of {target:.2f}.", SOURCE))
+        + ", ".join(f"{area_label(c)} {v:.2f}" for c, v in zip(t8["ccg"], t8["gp_per_1000"],
+                                                                 strict=True))
+        + f"; dashed line at the target of {target:.2f}.", SOURCE,
+        title=(f"{int((t8['gp_per_1000'].iloc[:-1] < target).sum())} of {len(t8) - 1} CCGs "
+               f"have fewer than {target:.2f} GP WTE per 1,000 patients"),
+        context=f"{ctx.area.short_name}, local workforce returns {ctx.period}"))
     parts.extend(pyramids(ctx, rpt))
     return Section(tuple(parts))
 
@@ -261,7 +265,14 @@ def pyramids(ctx: returns_pipeline.ReturnsContext, rpt: Report) -> Section:
                             ["F", "M", "U"]].to_numpy().sum())
         alt = (f"Population pyramid of {label} by five-year age band, women left and men "
                f"right: {total:,} people, {older:,} aged 55 or over.")
-        out.append(rpt.chart(fig, f"pyramid_{name}", alt, SOURCE))
+        out.append(rpt.chart(
+            fig, f"pyramid_{name}", alt, SOURCE,
+            title=(f"{older / total:.1%} of {label} ({older:,} of {total:,}) are aged 55 or over"
+                   if total else None),
+            context=f"{ctx.area.short_name}, local workforce returns {ctx.period}"))
+        if group == "GP":  # the summary's age risk quotes these (analysis.tables.headline)
+            rpt.headline("returns_age", gps=total, gps_55_plus=older, period=ctx.period,
+                         chart=f"pyramid_{name}")
         out.append(rpt.table(shown, f"pyramid_{name}", f"Headcount by age band and gender: "
                              f"{label} ({ctx.period})",
                              formats={"F": fmt_int, "M": fmt_int, "U": fmt_int},

@@ -537,7 +537,7 @@ class Built:
 
 
 def report_area(area: Area, out_root: Path = OUTPUTS, show_code: bool = False,
-                force: bool = False) -> Built:
+                force: bool = False, pdf: bool = False) -> Built:
     """One area's report (:func:`run_area`, skipped when unchanged) and the updated index.
 
     Parameters
@@ -550,6 +550,8 @@ def report_area(area: Area, out_root: Path = OUTPUTS, show_code: bool = False,
         Analyst mode: code shown and the executed notebook kept.
     force : bool
         Rebuild even when nothing changed since the last run.
+    pdf : bool
+        Also print ``report.pdf`` beside it (:mod:`analysis.report.export`).
 
     Returns
     -------
@@ -565,12 +567,17 @@ def report_area(area: Area, out_root: Path = OUTPUTS, show_code: bool = False,
     OSError
         The output folder cannot be written.
     """
+    from analysis.report import export
+
     require_demo_data()
+    chromium = export.find_chromium() if pdf else None  # fails before the run, not after
     out_root = Path(out_root)
     started = time.perf_counter()
     before = out_root / area.slug / "report.html"
     stamp = before.stat().st_mtime_ns if before.exists() else None
     path = run_area(area, out_root, show_code=show_code, force=force)
     unchanged = stamp is not None and path.stat().st_mtime_ns == stamp
+    if pdf:
+        export.write_pdf(path, chromium=chromium)
     write_index(out_root)
     return Built(path, time.perf_counter() - started, unchanged)

@@ -218,9 +218,20 @@ def trajectory_section(ctx: ScenarioContext, rpt: Report) -> Section:
            + "; ".join(f"{r['name']} {wte(r['position'])} as published, "
                        f"{fmt_dp(1)(ctx.annual.loc[i, 'position'])} annual mode"
                        for i, r in ctx.published.iterrows()) + ".")
+    met = int((ctx.published["position"] >= ctx.target).sum())
     return Section([*_intro(ctx, "trajectories"), rpt.chart(
         trajectory_chart(ctx), "scenario_trajectories", alt,
-        f"{ctx.sset.source}; {ctx.sset.history_source}".strip("; "))])
+        f"{ctx.sset.source}; {ctx.sset.history_source}".strip("; "),
+        title=(f"{met} of {len(ctx.published)} scenarios reach the target of "
+               f"{wte(ctx.target)} GP WTE by {ctx.sset.horizon_label}"),
+        context=_chart_context(ctx))])
+
+
+def _chart_context(ctx: ScenarioContext) -> str:
+    """Whose model a scenario chart shows, and its start."""
+    own = ("" if ctx.area == ctx.stp
+           else f" (the STP's model, not apportioned to {ctx.area.short_name})")
+    return f"{ctx.stp.name}{own}, from {month_year(ctx.sset.start)}"
 
 
 def waterfall_section(ctx: ScenarioContext, rpt: Report) -> Section:
@@ -236,7 +247,13 @@ def waterfall_section(ctx: ScenarioContext, rpt: Report) -> Section:
     alt = (f"Waterfall chart for {h.name}: baseline {wte(row['baseline'])} WTE; {steps}; "
            f"position {wte(row['position'])} against the target of {wte(ctx.target)}.")
     return Section([*_intro(ctx, "waterfall"),
-                    rpt.chart(fig, "scenario_waterfall", alt, ctx.sset.source)])
+                    rpt.chart(fig, "scenario_waterfall", alt, ctx.sset.source,
+                              title=(f"{h.name}: {wte(row['position'])} GP WTE by "
+                                     f"{ctx.sset.horizon_label}, "
+                                     + (f"{wte(row['gap'])} short of the target"
+                                        if row["gap"] > 0 else
+                                        f"{wte(-row['gap'])} above the target")),
+                              context=_chart_context(ctx))])
 
 
 def demand_section(ctx: ScenarioContext, rpt: Report) -> Section:
@@ -328,7 +345,10 @@ def fan_section(ctx: ScenarioContext, rpt: Report) -> Section:
            f"95% band {d(b['low_95'])}-{d(b['high_95'])}; target {wte(ctx.target)}; "
            f"probability of meeting it {mc.p_meet:.0%}.")
     chart = rpt.chart(fan_chart(ctx, h.id), "scenario_fan", alt,
-                      f"{MODEL_SOURCE}/uncertainty.py Monte Carlo, seed {ctx.seed}")
+                      f"{MODEL_SOURCE}/uncertainty.py Monte Carlo, seed {ctx.seed}",
+                      title=(f"{h.name}: a {mc.p_meet:.0%} chance of reaching "
+                             f"{wte(ctx.target)} GP WTE by {ctx.sset.horizon_label}"),
+                      context=_chart_context(ctx))
     table = rpt.table(
         ch.probability_frame(ctx), "scenario_probability",
         f"Probability of meeting the target of {wte(ctx.target)} WTE, {ctx.draws:,} draws",

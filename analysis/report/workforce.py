@@ -94,8 +94,21 @@ def indicator_chart(ctx, rpt: Report, target: float) -> Chart:
            f"{ctx.stp.short_name} CCGs. GPs (excluding registrars, retainers and locums): "
            + ", ".join(f"{a} {v:.2f}" for a, v in gp.items())
            + f"; target {target:.2f}.")
+    eng = gp.get("England")
+    below = [a for a, v in gp.items() if a != "England" and eng is not None and v < eng]
+    title = (f"{ctx.area.short_name} has {gp[ctx.area.short_name]:.2f} fully qualified GP FTE "
+             f"per 1,000 patients, England {eng:.2f}"
+             if ctx.area.kind == "ccg" and ctx.area.short_name in gp and eng is not None
+             else f"{len(below)} of {len(gp) - 1} {ctx.stp.short_name} CCGs have fewer fully "
+                  "qualified GPs per 1,000 patients than England")
     return rpt.chart(fig, "fte_per_1000_by_role", alt,
-                     "NHS Digital General Practice Workforce, practice level")
+                     "NHS Digital General Practice Workforce, practice level", title=title,
+                     context=f"{ctx.stp.short_name} CCGs and England, {date_of(ctx)}")
+
+
+def date_of(ctx) -> str:
+    """The date of the practice-level indicators the role chart shows."""
+    return _date(ctx.snapshots["indicators"])
 
 
 def completeness(ctx, rpt: Report) -> Section:
