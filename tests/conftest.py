@@ -165,3 +165,17 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if t["tried"]:
         terminalreporter.write_line(f"bad-input corpus: {t['tried']} cases tried, "
                                     f"{t['handled']} handled, {t['tracebacks']} tracebacks")
+
+
+@pytest.fixture(scope="session")
+def demo_batch(tmp_path_factory) -> Path:
+    """Every demo area's report, built once for the session (as ``make reports``): the
+    end-to-end, disclosure and browser tests all read this one batch."""
+    from analysis.config import DATA_DEMO
+    from analysis.demo import gpw as demo
+    from analysis.report import runner
+
+    demo.ensure(DATA_DEMO)  # as `make data`: the runner never builds the demo inputs
+    out = tmp_path_factory.mktemp("outputs")
+    assert runner.run_all(out, jobs=2, force=True) == 0
+    return out

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.config import DATA_DEMO, ROOT, registry
+from analysis.config import ROOT, registry
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -29,19 +29,13 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright not ins
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """Every demo area's report, and its PDF, in a scratch output root (or the reports already
-    built under ``$GPW_BROWSER_REPORTS``, e.g. by ``make reports``)."""
-    from analysis.demo import gpw as demo
-    from analysis.report import export, runner
+def built(request):
+    """Every demo area's report (the session's batch, or the reports already built under
+    ``$GPW_BROWSER_REPORTS``, e.g. by ``make reports``), and its PDF."""
+    from analysis.report import export
 
     given = os.environ.get("GPW_BROWSER_REPORTS")
-    if given:
-        out = Path(given)
-    else:
-        demo.ensure(DATA_DEMO)
-        out = tmp_path_factory.mktemp("browser")
-        assert runner.run_all(out, jobs=2, force=True) == 0
+    out = Path(given) if given else request.getfixturevalue("demo_batch")
     for slug in registry():
         export.write_pdf(out / slug / "report.html", out / slug / "report.pdf",
                          chromium=CHROMIUM)

@@ -17,8 +17,7 @@ import pandas as pd
 import pytest
 from figure_index import INDEX, parse_index, unindexed_files
 
-from analysis.config import DATA_DEMO, ROOT, registry, resolve_area
-from analysis.demo import gpw as demo
+from analysis.config import ROOT, registry, resolve_area
 from analysis.report import runner as report
 
 pytestmark = pytest.mark.e2e
@@ -44,12 +43,8 @@ def _text(html: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def batch(tmp_path_factory):
-    demo.ensure(DATA_DEMO)  # as `make data`: the runner never builds the demo inputs
-    out = tmp_path_factory.mktemp("outputs")
-    status = report.run_all(out, jobs=2, force=True)
-    assert status == 0
-    return out
+def batch(demo_batch):
+    return demo_batch
 
 
 @pytest.fixture(scope="module")
