@@ -40,7 +40,7 @@ def calls(monkeypatch):
     """Record runner and demo-data calls instead of running them."""
     seen: list[tuple] = []
 
-    def report_area(area, out, show_code=False, force=False):
+    def report_area(area, out, show_code=False, force=False, pdf=False):
         seen.append(("report_area", area, Path(out), show_code, force,
                      os.environ.get("GPW_SUPPRESS_BELOW")))
         return runner.Built(Path(out) / area.slug / "report.html", 1.25, False)
