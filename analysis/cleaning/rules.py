@@ -566,6 +566,13 @@ def returns_summary(status: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def resubmitted_returns(audit: pd.DataFrame) -> int:
+    """Practice returns (practice and period) resubmitted: some rows quarantined as superseded
+    by a later submission, or because nothing tells which submission is later."""
+    q = audit[audit["reason"].str.startswith("resubmitted:", na=False)]
+    return int(len(q[["practice_code", "period"]].drop_duplicates()))
+
+
 def outcome_by_rule(result: CleanResult) -> pd.DataFrame:
     """Rows corrected by rule and rows quarantined by reason (reasons grouped by their text
     before any quoted value)."""

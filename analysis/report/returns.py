@@ -12,12 +12,15 @@ suppressed, with a second headcount wherever a published total would reveal one
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
 from analysis.cleaning import pipeline as returns_pipeline
 from analysis.cleaning import rules as cleaning
-from analysis.config import input_path, project_path, settings
+from analysis.config import input_path, project_path, registry, settings
+from analysis.io import readers as readers
 from analysis.report import charts as charts
 from analysis.report import disclosure as disclosure
 from analysis.report.rendering import (
@@ -83,7 +86,8 @@ def data_quality_md(ctx: returns_pipeline.ReturnsContext) -> Markdown:
         **{k: f"{a[k]:,}" for k in ("raw", "kept", "corrected", "quarantined")},
         period=ctx.period, received=counts.get("received", 0),
         carried=counts.get("carried forward", 0), estimated=counts.get("estimated", 0),
-        missing=counts.get("missing", 0), practices=len(now)))
+        missing=counts.get("missing", 0), practices=len(now),
+        resubmitted=cleaning.resubmitted_returns(ctx.result.audit)))
 
 
 def data_quality_tables(ctx: returns_pipeline.ReturnsContext, rpt: Report) -> Section:
@@ -115,6 +119,16 @@ def data_quality_tables(ctx: returns_pipeline.ReturnsContext, rpt: Report) -> Se
                                note=" ".join(filter(None, [
                                    "Add each label to config/returns_lookup.yaml with its "
                                    "staff group and role to include these rows.", hidden]))))
+    moved = area_mismatches(ctx)
+    if len(moved):
+        parts.append(rpt.table(moved, "returns_area_mismatches",
+                               "Practices placed in different areas by two sources (flagged; "
+                               "counted where the practice reference puts them)",
+                               labels={"practice_code": "Practice", "source_a": "Source A",
+                                       "area_a": "Area in source A", "source_b": "Source B",
+                                       "area_b": "Area in source B"},
+                               note="Check the practice's CCG with the commissioner; the "
+                                    "practice reference decides where its staff are counted."))
     unmapped, hidden = disclosure.unlisted_text(ctx.unmapped, "column", "unlisted column")
     if len(unmapped):
         parts.append(rpt.table(unmapped, "returns_unmapped_columns",
@@ -122,6 +136,21 @@ def data_quality_tables(ctx: returns_pipeline.ReturnsContext, rpt: Report) -> Se
                                "(ignored)", labels={"file": "File", "column": "Column"},
                                note=hidden or None))
     return Section(tuple(parts))
+
+
+def area_mismatches(ctx: returns_pipeline.ReturnsContext) -> pd.DataFrame:
+    """Practices whose area differs between the returns, the practice reference and the GPW
+    practice file (:func:`analysis.tables.returns.returns_area_mismatches`,
+    :func:`~analysis.tables.returns.gpw_area_mismatches`)."""
+    codes = {a.code for a in registry().values() if a.kind == "ccg"}
+    members = [a.code for a in ctx.ccgs]
+    parts = [returns_tables.returns_area_mismatches(ctx.result.audit, ctx.reference, members,
+                                                    codes)]
+    gpw_path = input_path("gpw_summary")
+    if gpw_path is not None and Path(gpw_path).exists():
+        gpw = readers.read_gpw_practice_csv(gpw_path)
+        parts.append(returns_tables.gpw_area_mismatches(gpw, ctx.reference, members))
+    return pd.concat(parts, ignore_index=True)
 
 
 def data_quality(ctx: returns_pipeline.ReturnsContext, rpt: Report) -> Section:
