@@ -76,3 +76,28 @@ def exclusive_lock(path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+@contextmanager
+def guarded_swap(folder) -> Iterator[None]:
+    """Run a block of renames in ``folder`` whole: one process at a time, never half-done.
+
+    The block holds an exclusive lock on ``folder`` itself (two runs that publish into it at
+    once take turns; nothing is created for the lock) and defers SIGINT and SIGTERM until it
+    ends, so Ctrl-C between setting the previous report aside and renaming the new one into
+    place cannot leave no report. A deferred signal is delivered when the block ends.
+    """
+    import fcntl
+    import signal
+
+    fd = os.open(folder, os.O_RDONLY)
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
