@@ -102,15 +102,17 @@ def data_quality_tables(ctx: returns_pipeline.ReturnsContext, rpt: Report) -> Se
                        note="Carried forward: the practice's latest earlier return is used. "
                             "Estimated: rows copied from the practice of the nearest list "
                             "size in the CCG, WTE scaled by the list-size ratio.")]
-    rules = cleaning.outcome_by_rule(ctx.result)
+    rules = quarantine_counts(ctx)
     parts.append(rpt.table(rules, "returns_rows_by_rule",
                            "Raw rows corrected by rule and quarantined by reason",
                            formats={"rows": fmt_int},
                            labels={"outcome": "Outcome", "rule_or_reason": "Rule or reason",
                                    "rows": "Rows"},
-                           note="A row corrected by several rules is counted under each."))
+                           note="A row corrected by several rules is counted under each."
+                           + _sup_note()))
     labels, hidden = disclosure.unlisted_text(
         returns_tables.unknown_role_labels(ctx.result.quarantine), "label", "unlisted label")
+    labels = _protect_labels(labels, rules)
     if len(labels):
         parts.append(rpt.table(labels, "returns_unknown_labels",
                                "Role labels not in the lookup (quarantined, not guessed)",
@@ -151,6 +153,37 @@ def area_mismatches(ctx: returns_pipeline.ReturnsContext) -> pd.DataFrame:
         gpw = readers.read_gpw_practice_csv(gpw_path)
         parts.append(returns_tables.gpw_area_mismatches(gpw, ctx.reference, members))
     return pd.concat(parts, ignore_index=True)
+
+
+def quarantine_totals(rules: pd.DataFrame) -> disclosure.Totals:
+    """The published sum of the rows-by-rule table: its quarantined rows add up to the
+    headline's quarantined count (corrected rows are not additive: a row may have several)."""
+    q = rules.index[rules["outcome"] == "quarantined"]
+    return disclosure.Totals(columns=((tuple(q), None),))
+
+
+def quarantine_counts(ctx: returns_pipeline.ReturnsContext) -> pd.DataFrame:
+    """Raw rows corrected by rule and quarantined by reason, protected: a count of 1-4 staff
+    rows is hidden, with a second quarantine count where the headline total would reveal it
+    (:func:`analysis.report.disclosure.protect`)."""
+    rules = cleaning.outcome_by_rule(ctx.result)
+    return disclosure.protect(rules, "rows", totals=quarantine_totals(rules))
+
+
+def _protect_labels(labels: pd.DataFrame, rules: pd.DataFrame) -> pd.DataFrame:
+    """Unknown labels' row counts add up to the 'unknown role label' row of ``rules``: shown
+    as a sum published there, or all hidden when that count is hidden."""
+    if labels.empty or disclosure.mode() == "internal":
+        return labels
+    key = rules["rule_or_reason"] == "unknown role label"
+    total = rules.loc[key, "rows"]
+    if len(total) and total.isna().all():
+        out = labels.copy()
+        out["rows"] = pd.array([pd.NA] * len(out), dtype="Int64")
+        out.attrs["suppressed_cells"] = [(i, "rows") for i in out.index]
+        return out
+    return disclosure.protect(labels, "rows",
+                              totals=disclosure.Totals(columns=((tuple(labels.index), None),)))
 
 
 def data_quality(ctx: returns_pipeline.ReturnsContext, rpt: Report) -> Section:

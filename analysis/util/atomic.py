@@ -85,13 +85,19 @@ def guarded_swap(folder) -> Iterator[None]:
     The block holds an exclusive lock on ``folder`` itself (two runs that publish into it at
     once take turns; nothing is created for the lock) and defers SIGINT and SIGTERM until it
     ends, so Ctrl-C between setting the previous report aside and renaming the new one into
-    place cannot leave no report. A deferred signal is delivered when the block ends.
+    place cannot leave no report. A deferred signal is acted on when the block ends (its
+    handler runs then). Signals are deferred in the main thread only, where Python runs them.
     """
     import fcntl
     import signal
+    import threading
 
+    pending: list[int] = []
+    kinds = (signal.SIGINT, signal.SIGTERM)
+    main = threading.current_thread() is threading.main_thread()
+    before = {s: signal.signal(s, lambda signum, frame: pending.append(signum))
+              for s in kinds} if main else {}
     fd = os.open(folder, os.O_RDONLY)
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
@@ -100,4 +106,11 @@ def guarded_swap(folder) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
         finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+            for s, handler in before.items():
+                signal.signal(s, handler)
+            if pending:
+                handler = before[pending[0]]
+                if callable(handler):
+                    handler(pending[0], None)
+                elif handler == signal.SIG_DFL:
+                    signal.raise_signal(pending[0])
