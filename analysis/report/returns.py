@@ -250,14 +250,15 @@ def llr_section(ctx: returns_pipeline.ReturnsContext, rpt: Report, target: float
         labels={"staff_group": "Staff group", "job_role": "Job role", "wte": "WTE",
                 "wte_55_plus": "WTE aged 55+", "pct_wte_over_55": "% over 55"},
         note="The total covers every role in the table, registrars included."))
-    t10 = tabs["table10"]
+    t10 = protect_locums(tabs["table10"])
     parts.append(rpt.table(
         t10, "llr_table10_locums", "Locum numbers",
         formats=dict.fromkeys(t10.columns[2:], _num),
         labels={"ccg": "CCG", "measure": "", "locum_covering_sickness_maternity_paternity":
                 "Locum covering sickness/maternity/paternity",
                 "locum_covering_vacancy": "Locum covering vacancy",
-                "locum_other": "Locum - other", "total": "Grand total"}))
+                "locum_other": "Locum - other", "total": "Grand total"},
+        note=disclosure.suppression_note() or None))
     diffs = returns_validation.published_differences(tabs)
     if len(diffs):
         parts.append(Html(render("returns_published_differences.html.j2")))
@@ -282,6 +283,35 @@ def llr_section(ctx: returns_pipeline.ReturnsContext, rpt: Report, target: float
         + f"; dashed line at the target of {target:.2f}.", SOURCE))
     parts.extend(pyramids(ctx, rpt))
     return Section(tuple(parts))
+
+
+LOCUM_COLUMNS = ["locum_covering_sickness_maternity_paternity", "locum_covering_vacancy",
+                 "locum_other", "total"]
+
+
+def locum_totals(heads: pd.DataFrame) -> disclosure.Totals:
+    """Table 10's sums: each CCG's locum types add to its grand total, and the CCG rows of
+    each column to the last (area) row."""
+    return disclosure.Totals(rows=True, row_total="total",
+                             columns=disclosure.column_groups(heads, total=heads.index[-1]))
+
+
+def protect_locums(t10: pd.DataFrame) -> pd.DataFrame:
+    """Table 10 protected: headcounts of 1-4 hidden, with second cells where a row or column
+    total would reveal them (:func:`analysis.report.disclosure.protect`), and the WTE of every
+    hidden headcount hidden with it (a WTE of 0.44 for one locum describes that person)."""
+    heads = t10[t10["measure"] == "Headcount"].set_index("ccg")[LOCUM_COLUMNS]
+    shown = disclosure.protect(heads, LOCUM_COLUMNS, totals=locum_totals(heads))
+    cells = shown.attrs.get("suppressed_cells", [])
+    if not cells:
+        return t10
+    out = t10.copy()
+    for c in LOCUM_COLUMNS:
+        out[c] = out[c].astype("Float64")
+    for ccg, c in cells:
+        out.loc[out["ccg"] == ccg, c] = pd.NA
+    out.attrs["suppressed_cells"] = cells
+    return out
 
 
 def _target_row(ctx) -> list:
