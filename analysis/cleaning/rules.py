@@ -148,11 +148,16 @@ def parse_stamp(values: pd.Series) -> pd.Series:
     ('2017-11-03 10:22'); anything else -> NaT."""
     text = normalise_text(values).where(typed(values))
     out = parse_dates(text)
-    rest = out.isna() & text.notna() & (text != "")
-    if rest.any():
-        iso = pd.to_datetime(text[rest], format="ISO8601", errors="coerce")
-        ok = iso.notna()
-        out.loc[iso.index[ok]] = iso[ok].dt.tz_localize(None).astype("datetime64[ns]")
+    rest = (out.isna() & text.notna() & (text != "")).fillna(False).astype(bool)
+    for i, v in text[rest].items():  # few: stamps that are not plain dates
+        try:
+            ts = pd.to_datetime(v, format="ISO8601")
+        except (ValueError, OverflowError, TypeError):
+            continue
+        if ts.tzinfo is not None:
+            ts = ts.tz_convert(None)
+        if pd.notna(ts) and pd.Timestamp.min <= ts <= pd.Timestamp.max:
+            out.loc[i] = ts
     return out
 
 
