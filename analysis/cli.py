@@ -20,7 +20,7 @@ missing (the report layer itself never writes under ``data/raw``).
 
 Every error is one line on stderr, without a traceback: a wrong parameter or area exits with
 status 2, another failure the toolkit raises on purpose (an input file, a chapter) with 1, and
-Ctrl-C with 130.
+Ctrl-C with 130 and SIGTERM with 143 (both leave no staging folder behind).
 """
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ from __future__ import annotations
 import logging
 import os
 import re
+import signal
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,9 +48,21 @@ USAGE_STATUS = 2
 NHS_DIR = DATA_RAW / "nhs"
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 INTERRUPTED_STATUS = 130
+TERMINATED_STATUS = 143  # 128 + SIGTERM
 # Typer's usage errors (bad option values, unknown commands) derive from click's
 # ClickException, which typer vendors as a private module: found from a public subclass.
 CLICK_EXCEPTION = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C so that the same cleanup runs (staging removed)."""
+
+
+def _on_signal(signum, frame) -> None:
+    """Ctrl-C or SIGTERM: stop with one line; what the interrupted libraries log while they
+    shut down (a kernel that died mid-cell, an asyncio task never awaited) is not shown."""
+    logging.disable(logging.CRITICAL)
+    raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
 
 
 def _fail(message: str, status: int) -> typer.Exit:
@@ -69,6 +83,10 @@ class OneLineErrors(TyperGroup):
     def main(self, args: Any = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
              **extra: Any) -> Any:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _on_signal)
+            if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+                signal.signal(signal.SIGINT, _on_signal)
         try:
             rv = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
                               standalone_mode=False, **extra)
@@ -120,6 +138,9 @@ def _one_line_errors(*also: type[Exception], out: Path | None = None) -> Iterato
     except also as exc:
         raise _fail(str(exc).strip().splitlines()[0] if str(exc).strip()
                     else type(exc).__name__, 1) from None
+    except Terminated:
+        typer.echo("terminated", err=True)
+        raise typer.Exit(TERMINATED_STATUS) from None
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         raise typer.Exit(INTERRUPTED_STATUS) from None

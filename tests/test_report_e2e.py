@@ -19,6 +19,7 @@ from figure_index import INDEX, parse_index, unindexed_files
 
 from analysis.config import ROOT, registry, resolve_area
 from analysis.report import runner as report
+from analysis.report.disclosure import Totals
 
 pytestmark = pytest.mark.e2e
 
@@ -437,3 +438,111 @@ def test_demo_reports_say_synthetic_on_every_page_and_chart(batch):
         assert html.index('class="synthetic-banner"') < html.index("<h1"), area.name
     assert report.synthetic_inputs() is True
     assert report.synthetic_inputs({"x": "/nowhere/real.csv"}) is True  # config still demo
+
+
+# --- disclosure: every published-mode report, every table from staff- or case-level data -----
+# The equations are rebuilt here from each CSV and what docs/disclosure.md says is published
+# beside it (captions, headline totals), independently of the code that protects the tables.
+AGE_55_PLUS = ["55-59", "60-64", "65-69", "70+"]
+
+
+def _pyramid(df):
+    df = df.set_index("age_band")
+    old = [b for b in df.index if b in AGE_55_PLUS]
+    return df, ["F", "M", "U"], Totals(blocks=(tuple(df.index), tuple(old)))
+
+
+def _practice_groups(df):
+    df = df.set_index(["level", "group_type", "group_name"])
+    eqs = []
+    for gtype in df.index.get_level_values("group_type").unique():
+        members = [i for i in df.index if i[0] == "group" and i[1] == gtype]
+        sub = [i for i in df.index if i[0] == "group type" and i[1] == gtype]
+        if members and sub:
+            eqs.append((tuple(members), sub[0]))
+    total = [i for i in df.index if i[0] == "total"]
+    subs = tuple(i for i in df.index if i[0] == "group type")
+    if total:
+        eqs.append((subs, total[0]))
+    return df, ["gp_headcount", "nurse_headcount", "staff_headcount"], Totals(columns=tuple(eqs))
+
+
+def _turnover(df):
+    return (df.set_index(["period", "staff_group"]), ["joiners", "leavers"], Totals(rows=True))
+
+
+def _rows_by_rule(df):
+    q = tuple(df.index[df["outcome"] == "quarantined"])
+    return df, ["rows"], Totals(columns=((q, None),))
+
+
+def _column_to_a_total_elsewhere(column):
+    def spec(df):
+        return df, [column], Totals(columns=((tuple(df.index), None),))
+    return spec
+
+
+def _dispositions(df):
+    df = df.set_index(["kind", "category"])
+    groups = tuple((tuple(g.index), None) for _, g in df.groupby(level="kind", sort=False))
+    return df, ["cases"], Totals(columns=groups)
+
+
+def _locums(df):
+    heads = df[df["measure"] == "Headcount"].set_index("ccg")
+    cols = ["locum_covering_sickness_maternity_paternity", "locum_covering_vacancy",
+            "locum_other", "total"]
+    members = tuple(heads.index[:-1])
+    return heads, cols, Totals(rows=True, row_total="total",
+                               columns=((members, heads.index[-1]),))
+
+
+STAFF_AND_CASE_TABLES = {
+    "pyramid_all_staff": _pyramid, "pyramid_gps": _pyramid,
+    "practice_groups": _practice_groups, "turnover": _turnover,
+    "returns_rows_by_rule": _rows_by_rule,
+    "returns_unknown_labels": lambda df: (df, ["rows"], Totals()),  # its total: below
+    "llr_table10_locums": _locums,
+    "uc_hour_of_week": _column_to_a_total_elsewhere("cases_in_period"),
+    "uc_hour_of_week_blocks": _column_to_a_total_elsewhere("cases_in_period"),
+    "uc_seasonality": _column_to_a_total_elsewhere("cases"),
+    "uc_day_types": _column_to_a_total_elsewhere("cases"),
+    "uc_dispositions_onward": _dispositions,
+    "uc_flows": lambda df: (df, ["cases"], Totals()),
+}
+
+
+def test_no_published_table_reveals_a_small_count(batch):
+    """No count of 1-4 is shown, and no hidden count is recoverable by arithmetic from the
+    table and the totals published beside it, in any area's published-mode report."""
+    from analysis.report.disclosure import recoverable, threshold
+
+    assert threshold() == 5  # the batch is published mode
+    checked, problems = 0, []
+    for folder in sorted(p for p in Path(batch).iterdir() if (p / "tables").is_dir()):
+        for name, spec in STAFF_AND_CASE_TABLES.items():
+            path = folder / "tables" / f"{name}.csv"
+            if not path.exists():
+                continue
+            df, cols, totals = spec(pd.read_csv(path))
+            checked += 1
+            for c in cols:
+                small = df[c][(df[c] > 0) & (df[c] < 5)]
+                problems += [f"{folder.name}/{name}: {c} {i} shows {v:g}"
+                             for i, v in small.items()]
+            problems += [f"{folder.name}/{name}: {cell} recoverable"
+                         for cell in recoverable(df, cols, totals)]
+        rules, labels = (folder / "tables" / f"{n}.csv" for n in ("returns_rows_by_rule",
+                                                                   "returns_unknown_labels"))
+        if rules.exists() and labels.exists():  # the labels' rows add up to a rules cell
+            r = pd.read_csv(rules).set_index("rule_or_reason")["rows"]
+            lab = pd.read_csv(labels)
+            if pd.isna(r.get("unknown role label")):
+                if lab["rows"].notna().all():
+                    problems.append(f"{folder.name}: unknown labels reveal the hidden rule count")
+            else:
+                total = Totals(columns=((tuple(lab.index), None),))
+                problems += [f"{folder.name}/returns_unknown_labels: {cell} recoverable"
+                             for cell in recoverable(lab, ["rows"], total)]
+    assert checked >= 9 * 2
+    assert problems == [], "\n".join(problems)

@@ -141,8 +141,12 @@ def _cache_key(folder: Path, ref_path, limits: cleaning.Limits, ccg_codes) -> st
     from analysis.util.cache import cache_key
 
     lookup = project_path(settings().returns.lookup)
-    return cache_key("returns", [Path(folder), Path(ref_path), lookup, limits,
-                                 list(ccg_codes)])
+    # file times order resubmissions without a submission stamp (rules.resubmissions)
+    folder = Path(folder)
+    times = sorted((p.relative_to(folder).as_posix(), p.stat().st_mtime_ns)
+                   for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+    return cache_key("returns", [folder, Path(ref_path), lookup, limits,
+                                 list(ccg_codes), times])
 
 
 def _strings(df: pd.DataFrame) -> pd.DataFrame:

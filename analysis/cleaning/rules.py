@@ -143,6 +143,87 @@ def map_gender(values: pd.Series, lookup: dict | None = None) -> pd.Series:
     return text.map(lookup["genders"]).where(text != "", "U").astype("string")
 
 
+def parse_stamp(values: pd.Series) -> pd.Series:
+    """Submission stamps: a date (:func:`parse_date`) or an ISO date and time
+    ('2017-11-03 10:22'); anything else -> NaT."""
+    text = normalise_text(values).where(typed(values))
+    out = parse_dates(text)
+    rest = (out.isna() & text.notna() & (text != "")).fillna(False).astype(bool)
+    for i, v in text[rest].items():  # few: stamps that are not plain dates
+        try:
+            ts = pd.to_datetime(v, format="ISO8601")
+        except (ValueError, OverflowError, TypeError):
+            continue
+        if ts.tzinfo is not None:
+            ts = ts.tz_convert(None)
+        if pd.notna(ts) and pd.Timestamp.min <= ts <= pd.Timestamp.max:
+            out.loc[i] = ts
+    return out
+
+
+def resubmissions(code: pd.Series, period: pd.Series, source_file: pd.Series,
+                  stamp: pd.Series, modified: dict, submitting: pd.Series,
+                  rows: pd.Series) -> pd.Series:
+    """Rows of a practice's return for a period that a later submission replaces.
+
+    A *submission* of practice P for period M is the rows for P and M that one file holds with
+    one ``submitted`` stamp (blank when the file has none). P and M are *resubmitted* when two
+    or more submissions hold rows of theirs that are not exact copies of an earlier row (a file
+    that only repeats rows already read is a copy, handled as exact duplicates). The later
+    submission wins: the one with the latest stamp, or, for a submission without a stamp, its
+    file's modification time (``modified``). Every other submission's rows are quarantined,
+    naming the file that replaces them. When the latest time is shared (no stamp and the same
+    file time), nothing tells which submission is later: all of them are quarantined, naming
+    the files.
+
+    Parameters
+    ----------
+    code, period, source_file : Series
+        Normalised practice code, period and the file of every raw row.
+    stamp : Series
+        Parsed ``submitted`` stamps (NaT where blank).
+    modified : dict
+        File name -> modification time in nanoseconds since the epoch (missing: unknown).
+    submitting : Series of bool
+        Rows that make their file a submission: a known practice and period, and not an exact
+        copy of an earlier row.
+    rows : Series of bool
+        Rows that the outcome applies to (a known practice and period, copies included).
+
+    Returns
+    -------
+    Series of str (NA where the row is not superseded): the quarantine reason.
+    """
+    reason = pd.Series(pd.NA, index=code.index, dtype="string")
+    file_time = pd.to_datetime(source_file.map(modified), unit="ns", errors="coerce")
+    when = stamp.where(stamp.notna(), file_time)
+    subs = pd.DataFrame({"code": code, "period": period, "file": source_file,
+                         "stamp": stamp.dt.strftime("%Y-%m-%d %H:%M:%S").fillna(""),
+                         "when": when})[submitting.fillna(False).astype(bool)]
+    if subs.empty:
+        return reason
+    per_sub = subs.groupby(["code", "period", "file", "stamp"], sort=True, dropna=False)[
+        "when"].first().reset_index()
+    many = per_sub.groupby(["code", "period"])["file"].transform("size") > 1
+    for (c, m), g in per_sub[many].groupby(["code", "period"], sort=True):
+        latest = g["when"].max()
+        top = g[g["when"] == latest] if pd.notna(latest) else g
+        these = (code == c) & (period == m) & rows
+        if len(top) == 1:
+            win = top.iloc[0]
+            basis = (f"submitted {win['stamp']}" if win["stamp"]
+                     else f"file modified {win['when']:%Y-%m-%d %H:%M:%S}")
+            mine = (source_file == win["file"]) & (
+                stamp.dt.strftime("%Y-%m-%d %H:%M:%S").fillna("") == win["stamp"])
+            reason[these & ~mine] = (f"resubmitted: superseded by the later submission in "
+                                    f"{win['file']} ({basis})")
+        else:
+            files = ", ".join(sorted(set(top["file"])))
+            reason[these] = (f"resubmitted: {c} {m} in {files} with nothing to tell which is "
+                            "later (same submission stamp or file time)")
+    return reason
+
+
 # ---------------------------------------------------------------------------------------------
 # The pipeline
 # ---------------------------------------------------------------------------------------------
@@ -227,37 +308,59 @@ def clean_returns(raw: pd.DataFrame, reference: pd.DataFrame, limits: Limits | N
     """
     limits = limits or Limits()
     lookup = lookup or load_lookup()
+    modified = dict(raw.attrs.get("file_modified", {}))
     raw = raw.reset_index(drop=True)
+    if "submitted" not in raw:
+        raw = raw.assign(submitted="")
     audit = _Audit(raw)
     t = {c: raw[c].astype("string").fillna("") for c in raw.columns}
 
     # exact duplicates: identical in every field (source row aside); the first copy is used
     content = [c for c in raw.columns if c not in ("source_file", "source_row")]
     dup = raw.duplicated(subset=content, keep="first")
-    first = raw.groupby(content, sort=False, dropna=False)["source_row"].transform("first")
-    first_file = raw.groupby(content, sort=False, dropna=False)["source_file"].transform("first")
-    audit.quarantine(dup, "exact duplicate of " + first_file + " row " + first.astype(str))
+    groups = raw.groupby(content, sort=False, dropna=False)
+    first = groups["source_row"].transform("first")
+    first_file = groups["source_file"].transform("first")
+    first_index = pd.Series(raw.index, index=raw.index).groupby(
+        [raw[c] for c in content], sort=False, dropna=False).transform("first")
+
+    # practice, period and submission stamp
+    code = normalise_text(t["practice_code"], upper=True)
+    period = normalise_text(t["return_period"]).str.replace("/", "-", regex=False).str[:7]
+    known = reference.set_index("practice_code")["ccg_code"]
+    ccg = code.map(known)
+    pe = period_end(period)
+    today = pd.Timestamp.today().normalize()
+    future = pe > today + pd.offsets.MonthEnd(0)
+    stamp = parse_stamp(t["submitted"])
+    bad_stamp = typed(t["submitted"]) & stamp.isna()
+    known_row = ((code != "") & ccg.notna() & pe.notna() & ~future & ~bad_stamp).fillna(False)
+    # resubmissions: the later submission of a practice's return for a period wins; a row the
+    # winning submission repeats from a superseded one is the winner's row, not a duplicate
+    superseded = resubmissions(code, period, raw["source_file"].astype("string"), stamp,
+                               modified, known_row & ~dup, known_row)
+    winners_copy = dup & known_row & superseded.isna() & superseded.reindex(
+        first_index.to_numpy()).notna().to_numpy()
+    winners_copy &= ~raw[winners_copy].duplicated(subset=content, keep="first").reindex(
+        raw.index, fill_value=False)
+    audit.quarantine(dup & ~winners_copy,
+                     "exact duplicate of " + first_file + " row " + first.astype(str))
 
     # text normalisation (logged as a correction when it changes a value)
-    code = normalise_text(t["practice_code"], upper=True)
     audit.correct(code != t["practice_code"], "practice_code", t["practice_code"], code,
                   "trim spaces / upper case")
     staff_id = normalise_text(t["staff_id"])
     audit.correct(staff_id != t["staff_id"], "staff_id", t["staff_id"], staff_id, "trim spaces")
-    period = normalise_text(t["return_period"]).str.replace("/", "-", regex=False).str[:7]
     record = normalise_text(t["record_type"]).str.lower()
     is_vacancy = record.str.startswith("vac")
 
-    known = reference.set_index("practice_code")["ccg_code"]
-    ccg = code.map(known)
     audit.quarantine(code == "", "practice code is blank")
     audit.quarantine(ccg.isna(), "unknown practice code " + code)
-    pe = period_end(period)
     audit.quarantine(pe.isna(), "return period is not YYYY-MM: '" + t["return_period"] + "'")
-    today = pd.Timestamp.today().normalize()
-    audit.quarantine(pe > today + pd.offsets.MonthEnd(0),
-                     "return period " + period + " is in the future (the run is on "
+    audit.quarantine(future, "return period " + period + " is in the future (the run is on "
                      + f"{today:%Y-%m-%d})")
+    audit.quarantine(bad_stamp, "submission stamp is not a date: '" + t["submitted"] + "'")
+    audit.quarantine(superseded.notna(), superseded)
 
     # roles through the lookup
     roles = map_roles(t["job_role"], t["employment_type"], lookup)
@@ -468,6 +571,13 @@ def returns_summary(status: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def resubmitted_returns(audit: pd.DataFrame) -> int:
+    """Practice returns (practice and period) resubmitted: some rows quarantined as superseded
+    by a later submission, or because nothing tells which submission is later."""
+    q = audit[audit["reason"].str.startswith("resubmitted:", na=False)]
+    return int(len(q[["practice_code", "period"]].drop_duplicates()))
+
+
 def outcome_by_rule(result: CleanResult) -> pd.DataFrame:
     """Rows corrected by rule and rows quarantined by reason (reasons grouped by their text
     before any quoted value)."""
@@ -475,7 +585,10 @@ def outcome_by_rule(result: CleanResult) -> pd.DataFrame:
             .reset_index().assign(outcome="corrected").rename(columns={"rule": "rule_or_reason"}))
     q = result.quarantine.copy()
     q["rule_or_reason"] = q["reason"].str.replace(r"\s*'.*$", "", regex=True).str.replace(
-        r"(unknown practice code|exact duplicate of).*", r"\1", regex=True).str.replace(
+        r"(unknown practice code|exact duplicate of|resubmitted: superseded by the later "
+        r"submission).*", r"\1", regex=True).str.replace(
+        r"^resubmitted: .* with nothing to tell which is later.*$",
+        "resubmitted: nothing tells which submission is later", regex=True).str.replace(
         r"age \S+ is", "age is", regex=True).str.replace(r"\(.*\)", "", regex=True).str.strip()
     quar = (q.groupby("rule_or_reason").size().rename("rows").reset_index()
             .assign(outcome="quarantined"))

@@ -8,7 +8,10 @@ format is documented in ``docs/returns_format.md``.
 
 :func:`read_returns` reads every file in a folder into one frame of text columns with the
 canonical names, plus ``source_file`` and ``source_row`` (the line or worksheet row the value came
-from) so that every later correction or quarantine can point back to the raw row.
+from) so that every later correction or quarantine can point back to the raw row. The frame's
+``attrs["file_modified"]`` gives each file's modification time (nanoseconds since the epoch, by
+``source_file``): the order of two submissions of one practice's return that carry no
+``submitted`` stamp (:func:`analysis.cleaning.rules.resubmissions`).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from analysis.util.errors import ConfigError, InputError
 CANONICAL = ["practice_code", "return_period", "record_type", "staff_id", "staff_group",
              "job_role", "gender", "date_of_birth", "age", "age_band", "sessions_per_week",
              "hours_per_week", "employment_type", "start_date", "leaving_date", "vacancy_wte",
-             "open_since"]
+             "open_since", "submitted"]
 REQUIRED = ["practice_code", "job_role"]
 PERIOD_IN_NAME = re.compile(r"(20\d\d)[-_]?(0[1-9]|1[0-2])")
 SUFFIXES = {".csv", ".xlsx", ".gz"}
@@ -197,6 +200,12 @@ def read_returns(folder) -> pd.DataFrame:
     if not files:
         raise InputError(folder, "no return files (*.csv, *.xlsx) in the folder")
     frames = [read_return_file(p) for p in files]
+    names = [p.name for p in files]
+    shown = [p.relative_to(folder).as_posix() if names.count(p.name) > 1 else p.name
+             for p in files]  # two files of one name in two folders are told apart
+    for f, name in zip(frames, shown, strict=True):
+        f["source_file"] = name
+    modified = {name: p.stat().st_mtime_ns for name, p in zip(shown, files, strict=True)}
     unmapped = sorted({(f["source_file"].iloc[0] if len(f) else "", c)
                        for f in frames for c in f.attrs.get("unmapped_columns", [])})
     out = pd.concat(frames, ignore_index=True)
@@ -207,4 +216,5 @@ def read_returns(folder) -> pd.DataFrame:
     out["source_row"] = out["source_row"].astype(int)
     out.attrs["unmapped_columns"] = pd.DataFrame(unmapped, columns=["file", "column"])
     out.attrs["files"] = [p.relative_to(folder).as_posix() for p in files]
+    out.attrs["file_modified"] = modified
     return out

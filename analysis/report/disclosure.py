@@ -28,7 +28,11 @@ def threshold() -> int:
     """Current threshold: the environment variable if set, else the config; 0 means off."""
     env = os.environ.get(ENV)
     if env is not None and env.strip() != "":
-        return max(0, int(env))
+        if not env.strip().isdigit():
+            shown = env.strip()[:40].encode("unicode_escape").decode("ascii")
+            raise ConfigError(f"{ENV}={shown!r}: expected a whole number, 0 (internal mode: "
+                              "nothing suppressed) or more")
+        return int(env)
     return settings().report.disclosure.suppress_below
 
 

@@ -12,12 +12,15 @@ suppressed, with a second headcount wherever a published total would reveal one
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
 from analysis.cleaning import pipeline as returns_pipeline
 from analysis.cleaning import rules as cleaning
-from analysis.config import input_path, project_path, settings
+from analysis.config import input_path, project_path, registry, settings
+from analysis.io import readers as readers
 from analysis.report import charts as charts
 from analysis.report import disclosure as disclosure
 from analysis.report.rendering import (
@@ -84,7 +87,8 @@ def data_quality_md(ctx: returns_pipeline.ReturnsContext) -> Markdown:
         **{k: f"{a[k]:,}" for k in ("raw", "kept", "corrected", "quarantined")},
         period=ctx.period, received=counts.get("received", 0),
         carried=counts.get("carried forward", 0), estimated=counts.get("estimated", 0),
-        missing=counts.get("missing", 0), practices=len(now)))
+        missing=counts.get("missing", 0), practices=len(now),
+        resubmitted=cleaning.resubmitted_returns(ctx.result.audit)))
 
 
 def data_quality_tables(ctx: returns_pipeline.ReturnsContext, rpt: Report) -> Section:
@@ -99,15 +103,17 @@ def data_quality_tables(ctx: returns_pipeline.ReturnsContext, rpt: Report) -> Se
                        note="Carried forward: the practice's latest earlier return is used. "
                             "Estimated: rows copied from the practice of the nearest list "
                             "size in the CCG, WTE scaled by the list-size ratio.")]
-    rules = cleaning.outcome_by_rule(ctx.result)
+    rules = quarantine_counts(ctx)
     parts.append(rpt.table(rules, "returns_rows_by_rule",
                            "Raw rows corrected by rule and quarantined by reason",
                            formats={"rows": fmt_int},
                            labels={"outcome": "Outcome", "rule_or_reason": "Rule or reason",
                                    "rows": "Rows"},
-                           note="A row corrected by several rules is counted under each."))
+                           note="A row corrected by several rules is counted under each."
+                           + _sup_note()))
     labels, hidden = disclosure.unlisted_text(
         returns_tables.unknown_role_labels(ctx.result.quarantine), "label", "unlisted label")
+    labels = _protect_labels(labels, rules)
     if len(labels):
         parts.append(rpt.table(labels, "returns_unknown_labels",
                                "Role labels not in the lookup (quarantined, not guessed)",
@@ -116,6 +122,16 @@ def data_quality_tables(ctx: returns_pipeline.ReturnsContext, rpt: Report) -> Se
                                note=" ".join(filter(None, [
                                    "Add each label to config/returns_lookup.yaml with its "
                                    "staff group and role to include these rows.", hidden]))))
+    moved = area_mismatches(ctx)
+    if len(moved):
+        parts.append(rpt.table(moved, "returns_area_mismatches",
+                               "Practices placed in different areas by two sources (flagged; "
+                               "counted where the practice reference puts them)",
+                               labels={"practice_code": "Practice", "source_a": "Source A",
+                                       "area_a": "Area in source A", "source_b": "Source B",
+                                       "area_b": "Area in source B"},
+                               note="Check the practice's CCG with the commissioner; the "
+                                    "practice reference decides where its staff are counted."))
     unmapped, hidden = disclosure.unlisted_text(ctx.unmapped, "column", "unlisted column")
     if len(unmapped):
         parts.append(rpt.table(unmapped, "returns_unmapped_columns",
@@ -123,6 +139,52 @@ def data_quality_tables(ctx: returns_pipeline.ReturnsContext, rpt: Report) -> Se
                                "(ignored)", labels={"file": "File", "column": "Column"},
                                note=hidden or None))
     return Section(tuple(parts))
+
+
+def area_mismatches(ctx: returns_pipeline.ReturnsContext) -> pd.DataFrame:
+    """Practices whose area differs between the returns, the practice reference and the GPW
+    practice file (:func:`analysis.tables.returns.returns_area_mismatches`,
+    :func:`~analysis.tables.returns.gpw_area_mismatches`)."""
+    codes = {a.code for a in registry().values() if a.kind == "ccg"}
+    members = [a.code for a in ctx.ccgs]
+    parts = [returns_tables.returns_area_mismatches(ctx.result.audit, ctx.reference, members,
+                                                    codes)]
+    gpw_path = input_path("gpw_summary")
+    if gpw_path is not None and Path(gpw_path).exists():
+        gpw = readers.read_gpw_practice_csv(gpw_path)
+        parts.append(returns_tables.gpw_area_mismatches(gpw, ctx.reference, members))
+    return pd.concat(parts, ignore_index=True)
+
+
+def quarantine_totals(rules: pd.DataFrame) -> disclosure.Totals:
+    """The published sum of the rows-by-rule table: its quarantined rows add up to the
+    headline's quarantined count (corrected rows are not additive: a row may have several)."""
+    q = rules.index[rules["outcome"] == "quarantined"]
+    return disclosure.Totals(columns=((tuple(q), None),))
+
+
+def quarantine_counts(ctx: returns_pipeline.ReturnsContext) -> pd.DataFrame:
+    """Raw rows corrected by rule and quarantined by reason, protected: a count of 1-4 staff
+    rows is hidden, with a second quarantine count where the headline total would reveal it
+    (:func:`analysis.report.disclosure.protect`)."""
+    rules = cleaning.outcome_by_rule(ctx.result)
+    return disclosure.protect(rules, "rows", totals=quarantine_totals(rules))
+
+
+def _protect_labels(labels: pd.DataFrame, rules: pd.DataFrame) -> pd.DataFrame:
+    """Unknown labels' row counts add up to the 'unknown role label' row of ``rules``: shown
+    as a sum published there, or all hidden when that count is hidden."""
+    if labels.empty or disclosure.mode() == "internal":
+        return labels
+    key = rules["rule_or_reason"] == "unknown role label"
+    total = rules.loc[key, "rows"]
+    if len(total) and total.isna().all():
+        out = labels.copy()
+        out["rows"] = pd.array([pd.NA] * len(out), dtype="Int64")
+        out.attrs["suppressed_cells"] = [(i, "rows") for i in out.index]
+        return out
+    return disclosure.protect(labels, "rows",
+                              totals=disclosure.Totals(columns=((tuple(labels.index), None),)))
 
 
 def data_quality(ctx: returns_pipeline.ReturnsContext, rpt: Report) -> Section:
@@ -189,14 +251,15 @@ def llr_section(ctx: returns_pipeline.ReturnsContext, rpt: Report, target: float
         labels={"staff_group": "Staff group", "job_role": "Job role", "wte": "WTE",
                 "wte_55_plus": "WTE aged 55+", "pct_wte_over_55": "% over 55"},
         note="The total covers every role in the table, registrars included."))
-    t10 = tabs["table10"]
+    t10 = protect_locums(tabs["table10"])
     parts.append(rpt.table(
         t10, "llr_table10_locums", "Locum numbers",
         formats=dict.fromkeys(t10.columns[2:], _num),
         labels={"ccg": "CCG", "measure": "", "locum_covering_sickness_maternity_paternity":
                 "Locum covering sickness/maternity/paternity",
                 "locum_covering_vacancy": "Locum covering vacancy",
-                "locum_other": "Locum - other", "total": "Grand total"}))
+                "locum_other": "Locum - other", "total": "Grand total"},
+        note=disclosure.suppression_note() or None))
     diffs = returns_validation.published_differences(tabs)
     if len(diffs):
         parts.append(Html(render("returns_published_differences.html.j2")))
@@ -224,6 +287,35 @@ def llr_section(ctx: returns_pipeline.ReturnsContext, rpt: Report, target: float
         context=f"{ctx.area.short_name}, local workforce returns {ctx.period}"))
     parts.extend(pyramids(ctx, rpt))
     return Section(tuple(parts))
+
+
+LOCUM_COLUMNS = ["locum_covering_sickness_maternity_paternity", "locum_covering_vacancy",
+                 "locum_other", "total"]
+
+
+def locum_totals(heads: pd.DataFrame) -> disclosure.Totals:
+    """Table 10's sums: each CCG's locum types add to its grand total, and the CCG rows of
+    each column to the last (area) row."""
+    return disclosure.Totals(rows=True, row_total="total",
+                             columns=disclosure.column_groups(heads, total=heads.index[-1]))
+
+
+def protect_locums(t10: pd.DataFrame) -> pd.DataFrame:
+    """Table 10 protected: headcounts of 1-4 hidden, with second cells where a row or column
+    total would reveal them (:func:`analysis.report.disclosure.protect`), and the WTE of every
+    hidden headcount hidden with it (a WTE of 0.44 for one locum describes that person)."""
+    heads = t10[t10["measure"] == "Headcount"].set_index("ccg")[LOCUM_COLUMNS]
+    shown = disclosure.protect(heads, LOCUM_COLUMNS, totals=locum_totals(heads))
+    cells = shown.attrs.get("suppressed_cells", [])
+    if not cells:
+        return t10
+    out = t10.copy()
+    for c in LOCUM_COLUMNS:
+        out[c] = out[c].astype("Float64")
+    for ccg, c in cells:
+        out.loc[out["ccg"] == ccg, c] = pd.NA
+    out.attrs["suppressed_cells"] = cells
+    return out
 
 
 def _target_row(ctx) -> list:

@@ -51,6 +51,7 @@ from analysis.config import (
     settings,
 )
 from analysis.settings import Settings
+from analysis.util.atomic import guarded_swap
 from analysis.util.errors import ConfigError, GPWorkforceError
 
 # The report has no interactive output, so scripts (MathJax, Mermaid loaders that would fetch
@@ -328,13 +329,14 @@ def run_area(area: Area, out_root: Path = OUTPUTS, show_code: bool = False,
         (staging / FINGERPRINT).write_text(key + "\n")
         # Swap the finished report in; the previous one is removed only after the rename.
         _publishable(staging)
-        old = None
-        if final.exists():
-            old = out_root / f".{area.slug}-old-{time.time_ns()}"
-            final.rename(old)
-        staging.rename(final)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        with guarded_swap(out_root):  # whole, one run at a time, Ctrl-C deferred
+            old = None
+            if final.exists():
+                old = out_root / f".{area.slug}-old-{time.time_ns()}"
+                final.rename(old)
+            staging.rename(final)
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)

@@ -16,6 +16,8 @@ published plan is in :mod:`analysis.validation.returns`.
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -284,3 +286,88 @@ def unknown_role_labels(quarantine: pd.DataFrame) -> pd.DataFrame:
     return (unknown["reason"].str.extract(r"'(.*)'")[0].value_counts()
             .rename_axis("label").rename("rows").reset_index())
 
+
+
+AREA_MISMATCH_COLUMNS = ["practice_code", "source_a", "area_a", "source_b", "area_b"]
+_FILE_CCG = re.compile(r"^([0-9A-Z]{3})(?=[_\-. ])")
+
+
+def returns_area_mismatches(audit: pd.DataFrame, reference: pd.DataFrame,
+                            stp_members: list[str], ccg_codes: set[str]) -> pd.DataFrame:
+    """Practices whose area in the returns differs from their CCG in the practice reference.
+
+    The returns place a practice in an area by where it was sent: a file whose name starts
+    with a CCG code (``03W_workforce_2017-10.xlsx``) puts every practice in it in that CCG;
+    any other file in the returns folder puts them in the folder's STP. A practice whose
+    reference CCG is another CCG (or, for the STP, not one of its CCGs) is listed: its rows are
+    counted where the practice reference puts it, never moved silently.
+
+    Parameters
+    ----------
+    audit : DataFrame
+        The cleaning's audit (``source_file, practice_code, outcome``); quarantined rows and
+        practices the reference does not know are not compared.
+    reference : DataFrame
+        Practice reference (``practice_code, ccg_code``).
+    stp_members : list of str
+        CCG codes of the returns folder's STP.
+    ccg_codes : set of str
+        Every CCG code a file name may start with (the registry's).
+
+    Returns
+    -------
+    DataFrame
+        :data:`AREA_MISMATCH_COLUMNS`, one row per practice and file, sorted.
+    """
+    used = audit[audit["outcome"] != "quarantined"][["source_file", "practice_code"]]
+    used = used.drop_duplicates()
+    ref = reference.drop_duplicates("practice_code").set_index("practice_code")["ccg_code"]
+    ref_ccg = used["practice_code"].map(ref)
+    file_ccg = used["source_file"].astype(str).map(
+        lambda f: (m.group(1) if (m := _FILE_CCG.match(f.rsplit("/", 1)[-1].upper()))
+                   and m.group(1) in ccg_codes else None))
+    named = file_ccg.notna()
+    bad = ref_ccg.notna() & ((named & (file_ccg != ref_ccg))
+                             | (~named & ~ref_ccg.isin(list(stp_members))))
+    out = pd.DataFrame({
+        "practice_code": used["practice_code"],
+        "source_a": "returns: " + used["source_file"].astype(str),
+        "area_a": file_ccg.where(named, "STP of the returns folder (" + ", ".join(
+            stp_members) + ")"),
+        "source_b": "practice reference", "area_b": ref_ccg})[bad]
+    return out[AREA_MISMATCH_COLUMNS].sort_values(AREA_MISMATCH_COLUMNS[:2], ignore_index=True)
+
+
+def gpw_area_mismatches(gpw: pd.DataFrame, reference: pd.DataFrame,
+                        ccg_codes: list[str]) -> pd.DataFrame:
+    """Practices of ``ccg_codes`` whose CCG in a GPW practice file differs from the reference.
+
+    Parameters
+    ----------
+    gpw : DataFrame
+        From :func:`analysis.io.readers.read_gpw_practice_csv` (``PRAC_CODE`` and
+        ``SUB_ICB_CODE``, the CCG code in older releases); ``attrs['path']`` names it.
+    reference : DataFrame
+        Practice reference (``practice_code, ccg_code``).
+    ccg_codes : list of str
+        The CCGs compared: a practice either source puts in one of them is listed when the two
+        disagree.
+
+    Returns
+    -------
+    DataFrame
+        :data:`AREA_MISMATCH_COLUMNS`; empty when the file has no CCG column.
+    """
+    if "SUB_ICB_CODE" not in gpw or "PRAC_CODE" not in gpw:
+        return pd.DataFrame(columns=AREA_MISMATCH_COLUMNS)
+    ref = reference.drop_duplicates("practice_code").set_index("practice_code")["ccg_code"]
+    g = gpw[["PRAC_CODE", "SUB_ICB_CODE"]].astype("string").dropna().drop_duplicates("PRAC_CODE")
+    ref_ccg = g["PRAC_CODE"].map(ref).astype("string")
+    codes = list(ccg_codes)
+    bad = ref_ccg.notna() & (ref_ccg != g["SUB_ICB_CODE"]).fillna(False) & (
+        g["SUB_ICB_CODE"].isin(codes) | ref_ccg.isin(codes))
+    name = Path(str(gpw.attrs.get("path", "GPW file"))).name
+    out = pd.DataFrame({"practice_code": g["PRAC_CODE"], "source_a": f"GPW: {name}",
+                        "area_a": g["SUB_ICB_CODE"], "source_b": "practice reference",
+                        "area_b": ref_ccg})[bad]
+    return out[AREA_MISMATCH_COLUMNS].sort_values("practice_code", ignore_index=True)

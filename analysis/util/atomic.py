@@ -76,3 +76,41 @@ def exclusive_lock(path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+@contextmanager
+def guarded_swap(folder) -> Iterator[None]:
+    """Run a block of renames in ``folder`` whole: one process at a time, never half-done.
+
+    The block holds an exclusive lock on ``folder`` itself (two runs that publish into it at
+    once take turns; nothing is created for the lock) and defers SIGINT and SIGTERM until it
+    ends, so Ctrl-C between setting the previous report aside and renaming the new one into
+    place cannot leave no report. A deferred signal is acted on when the block ends (its
+    handler runs then). Signals are deferred in the main thread only, where Python runs them.
+    """
+    import fcntl
+    import signal
+    import threading
+
+    pending: list[int] = []
+    kinds = (signal.SIGINT, signal.SIGTERM)
+    main = threading.current_thread() is threading.main_thread()
+    before = {s: signal.signal(s, lambda signum, frame: pending.append(signum))
+              for s in kinds} if main else {}
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+        finally:
+            for s, handler in before.items():
+                signal.signal(s, handler)
+            if pending:
+                handler = before[pending[0]]
+                if callable(handler):
+                    handler(pending[0], None)
+                elif handler == signal.SIG_DFL:
+                    signal.raise_signal(pending[0])
