@@ -281,3 +281,39 @@ def test_bench_line_times_the_model():
     b = ds.bench(draws=500, repeats=1)
     assert b["draws"] == 500 and b["mc_s"] > 0 and b["one_s"] > 0
     assert ds.bench_text(b).startswith("stock-flow model by age band: one run ")
+
+
+def test_older_release_uses_exrrl_and_says_so(tmp_path):
+    from test_gp_practice_sources import write_old_release
+
+    _, ccg, sums = write_old_release(tmp_path)
+
+    def num(v):  # the release's missing values ('NA', 'ND') count as nothing
+        return 0.0 if v.strip().upper() in ("NA", "ND", "") else float(v)
+
+    assert ds.unavailable(tmp_path) is None
+    c = ds.load_data_scenario(ccg, tmp_path, draws=100)
+    assert c.basis == ds.OLD_BASIS and c.profile_rule == ds.OLD_PROFILE_RULE
+    kept = set(c.data.practices)
+    with open(next(tmp_path.glob("*Detailed.csv")), encoding="utf-8-sig", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["PRAC_CODE"] in kept]
+    assert c.data.gp_wte == pytest.approx(sum(num(r["TOTAL_GP_EXRRL_FTE"]) for r in rows))
+    all_55 = sum(num(r[f"TOTAL_GP_FTE_{b}"]) for r in rows
+                 for b in ("55TO59", "60TO64", "65TO69", "70PLUS"))
+    all_fte = sum(num(r[f"TOTAL_GP_FTE_{b}"]) for r in rows for cs in BANDS.values()
+                  for b in cs)
+    assert c.data.over55_wte == pytest.approx(c.data.gp_wte * all_55 / all_fte)
+    assert ds.baseline_table(c)["item"][0] == ("Baseline GP FTE (excluding registrars, "
+                                               "retainers and locums)")
+    assert c.data.staff_mix.sum() == pytest.approx(
+        sum(num(r[k]) for r in rows for k in ("TOTAL_GP_FTE", "TOTAL_NURSES_FTE",
+                                                "TOTAL_DPC_FTE", "TOTAL_ADMIN_FTE")))
+
+
+def test_a_release_without_gp_age_bands_gives_why():
+    assert ds.why_no_scenario({"TOTAL_GP_EXTGL_FTE"}) == (
+        "the GP Workforce release has no GP FTE by age band (TOTAL_GP_FTE_UNDER30)")
+    bands = {f"TOTAL_GP_FTE_{c}" for cs in ds.FILE_BANDS.values() for c in cs}
+    assert ds.why_no_scenario(bands) == ("the GP Workforce release has neither "
+                                         "TOTAL_GP_EXTGL_FTE nor TOTAL_GP_EXRRL_FTE")
+    assert ds.why_no_scenario(bands | {"TOTAL_GP_EXRRL_FTE"}) is None

@@ -37,7 +37,7 @@ def record(ctx: ds.DataScenarioContext, rpt: Report) -> None:
                                     "seed": ctx.seed, "baseline_fte": ctx.data.gp_wte,
                                     "target_fte": ctx.target})
     rpt.record_caveats(CHAPTER, [
-        f"Baseline: {ds.BASIS}.", f"Age profile: {ds.PROFILE_RULE}.",
+        f"Baseline: {ctx.basis}.", f"Age profile: {ctx.profile_rule}.",
         f"Target: {ds.TARGET_RULE}.", f"Newly qualified GPs: {ds.TRAINEE_RULE}.",
         f"Demand by age: {ctx.patients_note}.",
         "Rates of leaving, retiring, returning and the pipeline are the defaults of "
@@ -54,8 +54,8 @@ def title(ctx: ds.DataScenarioContext) -> Markdown:
         f"the {s.source}, run forward "
         f"{ctx.stock_horizon} years to {s.horizon_label} by the stock-flow model at the default "
         "rates of `config/stockflow.yaml`.\n\n"
-        f"* **Baseline**: {ds.BASIS}.\n"
-        f"* **Age profile** (five-year bands): {ds.PROFILE_RULE}.\n"
+        f"* **Baseline**: {ctx.basis}.\n"
+        f"* **Age profile** (five-year bands): {ctx.profile_rule}.\n"
         f"* **Newly qualified GPs**: {ds.TRAINEE_RULE}; the share working as fully qualified "
         "NHS GPs within 12 and 24 months and the FTE they work are the config's.\n"
         f"* **Demand by age**: {ctx.patients_note}.\n"
@@ -90,7 +90,7 @@ def baseline_section(ctx: ds.DataScenarioContext, rpt: Report) -> Section:
                 "gp_fte_qualified": "FTE, fully qualified (estimated: the model's start)",
                 "share": "Share of fully qualified FTE",
                 "horizon_fte": f"FTE in {ctx.sset.horizon_label} (model)"},
-        note=f"Source: {ctx.sset.source}. Estimate: {ds.PROFILE_RULE}. 65+ is 65-69 and 70+."))
+        note=f"Source: {ctx.sset.source}. Estimate: {ctx.profile_rule}. 65+ is 65-69 and 70+."))
     mix = ctx.data.staff_mix
     parts.append(rpt.table(
         pd.DataFrame({"staff_group": mix.index, "fte": mix.to_numpy(),

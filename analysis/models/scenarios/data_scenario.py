@@ -44,6 +44,8 @@ import pandas as pd
 import yaml
 
 from analysis.io import catalogue as cat_io
+from analysis.io.archive import pick
+from analysis.io.gpw import is_detailed
 from analysis.io.patients import read_patients_quinary
 from analysis.io.readers import read_gpw_practice_csv
 from analysis.models.scenarios import baseline as bl
@@ -78,18 +80,42 @@ PROFILE_RULE = ("in each practice and band, the FTE of all GPs (TOTAL_GP_FTE by 
 TARGET_RULE = ("the GP FTE that keeps today's FTE per 1,000 weighted patients (patients "
                "weighted by the consultation rate of their age band): the baseline times the "
                "growth of consultations with the registered population by age")
+OLD_BASELINE = "TOTAL_GP_EXRRL_FTE"
+OLD_BASIS = ("GPs excluding registrars, retainers and locums (TOTAL_GP_EXRRL_FTE: an older "
+             "release has no fully qualified measure), FTE summed over the area's practices")
+OLD_PROFILE_RULE = ("the FTE of all GPs by band (TOTAL_GP_FTE by band: this release has no "
+                    "headcount of qualified GPs by age), summed over practices and scaled to "
+                    "the baseline FTE")
 TRAINEE_RULE = ("the area's GP registrars in their final training year (ST3 and ST4 "
                 "headcount, summed over practices) qualify each year")
 
 
 def gp_columns() -> list[str]:
-    """The Detailed release's columns the chapter reads (current names)."""
+    """The Detailed release's columns the chapter reads (current names), when there."""
     bands = [b for bs in FILE_BANDS.values() for b in bs]
     cols = [f"TOTAL_GP_{m}_{b}" for m in ("FTE", "HC", "EXTGL_HC") for b in bands]
     pats = [f"{s}_PATIENTS_{b}" for s in ("MALE", "FEMALE") for bs in PATIENT_BANDS.values()
             for b in bs]
     return ["TOTAL_PATIENTS", "TOTAL_GP_FTE", "TOTAL_GP_EXTG_FTE", BASELINE_COLUMN,
             "TOTAL_NURSES_FTE", "TOTAL_DPC_FTE", "TOTAL_ADMIN_FTE", *FINAL_YEAR, *cols, *pats]
+
+
+def release_header(path) -> set[str]:
+    """The upper-cased header of the Detailed CSV at ``path`` (or in its zip)."""
+    return {h.strip().lstrip("\ufeff").upper()
+            for h in pick(path, is_detailed, "GPW Practice Level - Detailed CSV").header}
+
+
+def why_no_scenario(header: set[str]) -> str | None:
+    """Why a Detailed release cannot give the scenario (None when it can): it needs GP FTE by
+    age band and a GP baseline measure."""
+    need = [f"TOTAL_GP_FTE_{c}" for cs in FILE_BANDS.values() for c in cs]
+    missing = [c for c in need if c not in header]
+    if missing:
+        return f"the GP Workforce release has no GP FTE by age band ({missing[0]})"
+    if BASELINE_COLUMN not in header and OLD_BASELINE not in header:
+        return f"the GP Workforce release has neither {BASELINE_COLUMN} nor {OLD_BASELINE}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -132,6 +158,9 @@ def load_defaults(path: str | Path | None = None) -> DataDefaults:
 
 
 def _num(frame: pd.DataFrame, col: str) -> np.ndarray:
+    """A column as floats (missing values 0); zeros when the release has no such column."""
+    if col not in frame.columns:
+        return np.zeros(len(frame))
     return pd.to_numeric(frame[col], errors="coerce").astype("float64").fillna(0.0).to_numpy()
 
 
@@ -146,32 +175,41 @@ def qualified_fte_by_band(frame: pd.DataFrame) -> pd.Series:
 
     For each practice and release band: ``TOTAL_GP_FTE_<b> * TOTAL_GP_EXTGL_HC_<b> /
     TOTAL_GP_HC_<b>`` (0 where the band has no GP), summed over practices and over the release
-    bands that make one model band.
+    bands that make one model band. A release with no ``TOTAL_GP_EXTGL_HC_<b>`` (older ones)
+    counts every head of the band (the FTE of all GPs).
     """
     out = {}
     for b, cs in FILE_BANDS.items():
         total = 0.0
         for c in cs:
             fte, hc = _num(frame, f"TOTAL_GP_FTE_{c}"), _num(frame, f"TOTAL_GP_HC_{c}")
-            fq = _num(frame, f"TOTAL_GP_EXTGL_HC_{c}")
+            fq = (_num(frame, f"TOTAL_GP_EXTGL_HC_{c}") if f"TOTAL_GP_EXTGL_HC_{c}" in frame
+                  else hc)
             with np.errstate(divide="ignore", invalid="ignore"):
                 total += float(np.where(hc > 0, fte * np.minimum(fq, hc) / hc, 0.0).sum())
         out[b] = total
     return pd.Series(out, dtype=float)
 
 
-def release_baseline(frame: pd.DataFrame, period: str, source: str) -> bl.DataBaseline:
+def release_baseline(frame: pd.DataFrame, period: str, source: str,
+                     column: str = BASELINE_COLUMN) -> bl.DataBaseline:
     """The data's baseline (:class:`~analysis.models.scenarios.baseline.DataBaseline`) from the
     area's rows of a Detailed release: fully qualified GP FTE, its estimated profile by band
-    scaled to it, the FTE aged 55 or over and the staff mix."""
-    gp = float(_num(frame, BASELINE_COLUMN).sum())
+    scaled to it, the FTE aged 55 or over and the staff mix (``column``: the baseline measure;
+    an older release's locums and registrars are one group, "other GPs")."""
+    gp = float(_num(frame, column).sum())
     est = qualified_fte_by_band(frame)
     by_band = est * (gp / est.sum()) if est.sum() > 0 else est
     by_band.index.name = "age_band"
     all_gp, extg = float(_num(frame, "TOTAL_GP_FTE").sum()), float(
         _num(frame, "TOTAL_GP_EXTG_FTE").sum())
     mix = {}
-    for label, col in MIX.items():
+    if column != BASELINE_COLUMN or "TOTAL_GP_EXTG_FTE" not in frame:
+        mix = {"GPs excluding registrars, retainers and locums": gp,
+               "Other GPs (registrars, retainers, locums)": max(all_gp - gp, 0.0),
+               **{k: float(_num(frame, c).sum()) for k, c in MIX.items()
+                  if c is not None and c != BASELINE_COLUMN}}
+    for label, col in MIX.items() if not mix else ():
         if col is not None:
             mix[label] = float(_num(frame, col).sum())
         elif label == "GP locums":
@@ -238,6 +276,8 @@ class DataScenarioContext(ScenarioContext):
     trainees_pa: float = 0.0
     defaults: DataDefaults | None = None
     notes: list = field(default_factory=list)
+    basis: str = BASIS
+    profile_rule: str = PROFILE_RULE
 
 
 def _quinary(cat: pd.DataFrame, period: str, max_months: int):
@@ -274,6 +314,14 @@ def area_patients(cat, period, max_months, frame, practices, rates) -> tuple:
     return None, lead + "no patients by age in the release: England shares by age (A40)", None
 
 
+def unavailable(nhs_dir, period: str | None = None) -> str | None:
+    """Why the folder gives no scenario (of ``period``), or None when it does."""
+    row = gp_practice.release_row(cat_io.catalogue(nhs_dir), period)
+    if row is None or row["kind"] != "gpw_detailed":
+        return "no GP Workforce practice-level Detailed release (GPs by age band are only in it)"
+    return why_no_scenario(release_header(row["path"]))
+
+
 def load_data_scenario(area_text: str, nhs_dir, period: str | None = None, aliases=None,
                        clusters=None, max_months: int = 3, horizon_years: int | None = None,
                        draws: int = 10_000, seed: int = 0) -> DataScenarioContext | None:
@@ -302,22 +350,25 @@ def load_data_scenario(area_text: str, nhs_dir, period: str | None = None, alias
     row = gp_practice.release_row(cat, period)
     if row is None or row["kind"] != "gpw_detailed":
         return None
+    header = release_header(row["path"])
+    why = why_no_scenario(header)
+    if why:
+        raise InputError(Path(row["path"]).name, why)
     gctx = gp_practice.load_context(area_text, nhs_dir, period, aliases, clusters, max_months)
     month = row["period"] if isinstance(row["period"], str) else None
-    try:
-        release = cached_read(row["path"], partial(read_gpw_practice_csv, columns=gp_columns(),
-                                                   period=month),
-                              version=f"data_scenario-{month}")
-    except InputError as exc:
-        raise InputError(Path(row["path"]).name, f"no GP age bands for the scenario chapter: "
-                         f"{exc}") from exc
+    old = BASELINE_COLUMN not in header
+    wanted = [c for c in gp_columns() if c in header]  # the reader renames old geography only
+    column = OLD_BASELINE if old else BASELINE_COLUMN
+    release = cached_read(row["path"], partial(read_gpw_practice_csv, columns=wanted,
+                                               period=month),
+                          version=f"data_scenario-{month}-{len(wanted)}")
     codes = set(gctx.by_practice["practice_code"])
     frame = release[release["PRAC_CODE"].isin(codes)].reset_index(drop=True)
     source = (f"GP Workforce Practice Level - Detailed, {gp_practice.month_name(gctx.period)}, "
               f"{len(frame)} practices")
-    db = release_baseline(frame, gctx.period, source)
+    db = release_baseline(frame, gctx.period, source, column)
     if db.gp_wte <= 0:
-        raise InputError(Path(row["path"]).name, f"{BASELINE_COLUMN}: no fully qualified GP FTE "
+        raise InputError(Path(row["path"]).name, f"{column}: no qualified GP FTE "
                          f"in the {len(frame)} practices of {gctx.area.label}")
     rates = sf.load_rates()
     defaults = load_defaults()
@@ -344,12 +395,15 @@ def load_data_scenario(area_text: str, nhs_dir, period: str | None = None, alias
                               period=gctx.period, release=frame, defaults=defaults,
                               fte_all_by_band=band_sums(frame, "FTE"),
                               hc_fq_by_band=band_sums(frame, "EXTGL_HC"),
-                              trainees_pa=trainees_pa, notes=list(gctx.notes))
+                              trainees_pa=trainees_pa, notes=list(gctx.notes),
+                              basis=OLD_BASIS if old else BASIS,
+                              profile_rule=(OLD_PROFILE_RULE if "TOTAL_GP_EXTGL_HC_55TO59"
+                                            not in header else PROFILE_RULE))
     ctx.files = {"GP Workforce practice level (Detailed)": Path(row["path"])}
     if pfile is not None:
         ctx.files["Patients Registered quinary age"] = pfile
     ctx.patients_note = pnote
-    ctx.profile_note = f"estimated profile of fully qualified GP FTE ({PROFILE_RULE})"
+    ctx.profile_note = f"estimated profile of the baseline's GP FTE ({ctx.profile_rule})"
     shares = bl.band_shares(db) if db.wte_by_band.loc[list(bl.BANDS)].sum() > 0 else \
         np.full(len(bl.BANDS), 1 / len(bl.BANDS))
     patients = rates.demand_share if pats is None else pats
@@ -368,7 +422,9 @@ def load_data_scenario(area_text: str, nhs_dir, period: str | None = None, alias
 def baseline_table(ctx: DataScenarioContext) -> pd.DataFrame:
     """The data's figures the model starts from, each with its value."""
     db = ctx.data
-    rows = [("Baseline GP FTE (fully qualified, excluding locums)", db.gp_wte),
+    what = ("fully qualified, excluding locums" if ctx.basis == BASIS
+            else "excluding registrars, retainers and locums")
+    rows = [(f"Baseline GP FTE ({what})", db.gp_wte),
             ("GP FTE aged 55 or over (estimated profile)", db.over55_wte),
             ("Share of GP FTE aged 55 or over", db.over55_wte / db.gp_wte),
             ("Registered patients", ctx.patients_total),
