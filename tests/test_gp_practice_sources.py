@@ -231,12 +231,12 @@ def test_without_individual_file_no_area_headcount(tmp_path):
 # ============================================================================================
 def test_period_chooses_per_kind(tmp_path):
     from analysis.io.catalogue import catalogue
-    from analysis.report.data_area import GP_NOTEBOOK, chapters_for
+    from analysis.report.data_area import GP_NOTEBOOK, SCENARIO_NOTEBOOK, chapters_for
 
     write_detailed(tmp_path)
     cat = catalogue(tmp_path)
     assert chapters_for(cat, "2024-09") == (
-        [GP_NOTEBOOK, "notebooks/99_provenance.ipynb"],
+        [GP_NOTEBOOK, SCENARIO_NOTEBOOK, "notebooks/99_provenance.ipynb"],
         {"PCN workforce": "no PCN workforce file for 2024-09",
          "Trends over releases": "one release of each publication only"})
     assert chapters_for(cat)[1]["PCN workforce"] == "no PCN workforce file supplied"

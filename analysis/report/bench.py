@@ -25,6 +25,7 @@ from pathlib import Path
 import nbformat
 
 from analysis.config import DOCS, registry, resolve_area, settings
+from analysis.models.scenarios import data_scenario
 from analysis.report import runner as report
 from analysis.report.urgent_care import job_plan_bench_line
 
@@ -119,6 +120,7 @@ def run(area: str = "wolverhampton", batch: bool = True,
         print(f"ratio to the floor:                                     {ratio:.2f}x "
               f"(goal 1.5x or better)")
         print(job_plan_bench_line(area))
+        print(data_scenario.bench_text(data_scenario.bench()))
         figures = None
         if batch:
             built, unchanged = batch_seconds(work / "batch")

@@ -6,7 +6,8 @@ Workforce practice-level release's own geography (:mod:`analysis.tables.gp_pract
 found in several is taken from the latest. Only the chapters whose files are there run: the PCN
 workforce chapter (``05_pcn_workforce``), the GP practice workforce chapter
 (``06_gp_practice_workforce``), the trends over releases (``07_trends``, when a publication has
-two or more releases there) and the provenance; the first of them opens with the summary of
+two or more releases there), the scenario from the data (``08_data_scenario``, when the
+GP release is a Detailed one) and the provenance; the first of them opens with the summary of
 what ran and what had no data. Before any chapter runs, the GP practice inputs are checked to
 agree (:func:`analysis.tables.gp_practice.load_context`): a failure stops with one line.
 The demo chapters and their synthetic inputs are never mixed in, and a demo report never
@@ -36,12 +37,15 @@ from analysis.util.errors import ConfigError
 PCN_NOTEBOOK = "notebooks/05_pcn_workforce.ipynb"
 GP_NOTEBOOK = "notebooks/06_gp_practice_workforce.ipynb"
 TRENDS_NOTEBOOK = "notebooks/07_trends.ipynb"
-NOTEBOOKS = [PCN_NOTEBOOK, GP_NOTEBOOK, TRENDS_NOTEBOOK, "notebooks/99_provenance.ipynb"]
+SCENARIO_NOTEBOOK = "notebooks/08_data_scenario.ipynb"
+NOTEBOOKS = [PCN_NOTEBOOK, GP_NOTEBOOK, TRENDS_NOTEBOOK, SCENARIO_NOTEBOOK,
+             "notebooks/99_provenance.ipynb"]
 PCN_CHAPTER = "PCN workforce"
 GP_CHAPTER = "Practice workforce (GP Workforce practice level)"
 TRENDS_CHAPTER = "Trends over releases"
+SCENARIO_CHAPTER = "Scenario from the data (stock-flow model by age band)"
 CHAPTER_NAMES = {PCN_NOTEBOOK: PCN_CHAPTER, GP_NOTEBOOK: GP_CHAPTER,
-                 TRENDS_NOTEBOOK: TRENDS_CHAPTER,
+                 TRENDS_NOTEBOOK: TRENDS_CHAPTER, SCENARIO_NOTEBOOK: SCENARIO_CHAPTER,
                  "notebooks/99_provenance.ipynb": "Provenance and caveats"}
 DEMO_CHAPTERS = {  # the demo chapters and the inputs they would need
     "Local workforce returns": "no returns supplied",
@@ -84,6 +88,12 @@ def chapters_for(cat, period: str | None = None) -> tuple[list[str], dict[str, s
         run.append(TRENDS_NOTEBOOK)
     elif run:
         left[TRENDS_CHAPTER] = "one release of each publication only"
+    gp_row = gp_practice.release_row(cat, period)
+    if gp_row is not None and gp_row["kind"] == "gpw_detailed":
+        run.append(SCENARIO_NOTEBOOK)  # GPs by age band are only in the Detailed release
+    elif run:
+        left[SCENARIO_CHAPTER] = (f"no GP Workforce practice-level Detailed release{month} "
+                                  "(GPs by age band are only in it)")
     if not run:
         folder = cat.attrs.get("folder", "the folder")
         raise ConfigError(f"{folder}: no PCN workforce file and no GP Workforce practice-level "
@@ -95,8 +105,11 @@ def chapters_for(cat, period: str | None = None) -> tuple[list[str], dict[str, s
 def chapter_lists(notebooks: list[str], left_out: dict[str, str]
                   ) -> tuple[list[str], dict[str, str]]:
     """The names of the chapters run, and those with no data for the area with why: the one
-    list every chapter's summary shows."""
-    return [CHAPTER_NAMES[n] for n in notebooks], {**left_out, **DEMO_CHAPTERS}
+    list every chapter's summary shows (the demo's scenario models are not listed as missing
+    when the scenario from the data runs)."""
+    demo = {k: v for k, v in DEMO_CHAPTERS.items()
+            if not (k == "Scenario models" and SCENARIO_NOTEBOOK in notebooks)}
+    return [CHAPTER_NAMES[n] for n in notebooks], {**left_out, **demo}
 
 
 def find_data_area(area_text: str, nhs_dir, period: str | None = None) -> DataArea:
@@ -162,6 +175,9 @@ def report_data_area(area_text: str, nhs_dir, out_root: Path = OUTPUTS,
                       clusters=cfg.areas.clusters)
         except ConfigError:  # found in the PCN file only: the GP chapter has no data
             notebooks.remove(GP_NOTEBOOK)
+            if SCENARIO_NOTEBOOK in notebooks:  # the scenario needs the area's practices too
+                notebooks.remove(SCENARIO_NOTEBOOK)
+                left_out[SCENARIO_CHAPTER] = "no practice of the area in the GP release"
             release = gp_practice.release_row(cat, period)
             left_out[GP_CHAPTER] = (f"the GP Workforce practice-level release of "
                                     f"{release['period']} holds no practice of {area.name}")

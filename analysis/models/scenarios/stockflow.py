@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -383,14 +383,18 @@ class Setup:
     target: float
     file_horizon: int
     uncertainty: dict = None  # the scenario's parameter ranges (Dist by parameter)
+    demand_anchor: int | None = None  # year at which demand equals the target (file horizon)
 
 
 def setup(scenario, shares: np.ndarray, target: float, file_horizon: int,
-          rates: Rates | None = None, patients: np.ndarray | None = None) -> Setup:
+          rates: Rates | None = None, patients: np.ndarray | None = None,
+          demand_anchor: int | None = None) -> Setup:
     """Prepare a :class:`~analysis.models.scenarios.params.Scenario` for the model.
 
     ``patients`` are the registered patients by the config's demand bands (the area's own
-    figures where it has them; England shares otherwise).
+    figures where it has them; England shares otherwise). Demand equals ``target`` in year
+    ``demand_anchor`` (default ``file_horizon``: a scenario file's target at its horizon; 0:
+    today's figure, moved by the growth of consultations at every horizon and in every draw).
     """
     rates = rates or load_rates()
     params = dict(scenario.params)
@@ -402,7 +406,7 @@ def setup(scenario, shares: np.ndarray, target: float, file_horizon: int,
     lv, rt = scaled_rates(params, scenario.sources, shares, rates)
     pats = rates.demand_share if patients is None else np.asarray(patients, dtype=float)
     return Setup(params, np.asarray(shares, dtype=float), pats, lv, rt, rates, float(target),
-                 int(file_horizon), dict(scenario.uncertainty))
+                 int(file_horizon), dict(scenario.uncertainty), demand_anchor)
 
 
 def run_setup(su: Setup, horizon: int, n: int = 1, **mult) -> tuple[dict, np.ndarray]:
@@ -411,7 +415,8 @@ def run_setup(su: Setup, horizon: int, n: int = 1, **mult) -> tuple[dict, np.nda
     params = {**su.params, **mult.pop("params", {})}
     res = simulate(params, su.shares, horizon, su.rates, su.leaver, su.retirement, n=n,
                    file_horizon=su.file_horizon, **mult)
-    dem = demand_path(su.target, su.file_horizon, horizon, su.patients, su.rates, growth)
+    anchor = su.file_horizon if su.demand_anchor is None else su.demand_anchor
+    dem = demand_path(su.target, anchor, horizon, su.patients, su.rates, growth)
     return res, dem
 
 
@@ -581,8 +586,7 @@ def solve_extra(su: Setup, horizon: int, lever: str, high: float = 1000.0,
             p["international_recruits"] = p["international_recruits"] + x * fh
         else:
             p["other_net_joiners"] = p["other_net_joiners"] + x * fh * su.rates.fte_trainee
-        r, d = run_setup(Setup(p, su.shares, su.patients, su.leaver, su.retirement, su.rates,
-                               su.target, fh, su.uncertainty), horizon)
+        r, d = run_setup(replace(su, params=p), horizon)
         return float(np.atleast_2d(d)[0, -1] - r["position"][0])
 
     if gap(0.0) <= EPS:
