@@ -90,6 +90,14 @@ def test_baselines_equal_the_release_summed_independently(ctx, expected):
     assert 0.15 < expected["share55"] < 0.35  # 12.4 of 56.4 estimated FTE are 55 or over
     assert base["Registered patients"] == expected["total_patients"]
     assert ctx.trainees_pa == expected["final_year"]
+    # only the configured share of them settle in the area, varied over its range
+    defaults = ds.load_defaults()
+    scen = ctx.sset.scenarios[0]
+    assert scen.params["trainees"] == pytest.approx(
+        expected["final_year"] * defaults.local_share * ctx.sset.horizon_years)
+    lo, hi = scen.uncertainty["trainees"].bounds(scen.params["trainees"], "trainees")
+    assert (lo, hi) == pytest.approx((scen.params["trainees"] * 0.5,
+                                      scen.params["trainees"] * 1.5))
     # the model starts from that profile: its shares are the data's
     np.testing.assert_allclose(ctx.stock.shares * expected["base"],
                                [expected["scaled"][b] for b in BANDS], atol=1e-9)
@@ -275,6 +283,16 @@ def test_defaults_errors_name_the_key(tmp_path):
     with pytest.raises(ConfigError, match="data_scenario: expected a section"):
         ds.load_defaults(bad)
     assert ds.load_defaults().horizon_years == 5
+    bad.write_text("data_scenario:\n  horizon_years: 5\n  local_share: {value: 0.5, low: 0.6, "
+                   "high: 0.9}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"data_scenario.local_share: expected low <= value "
+                                          r"<= high, got 0.6, 0.5, 0.9$"):
+        ds.load_defaults(bad)
+    bad.write_text("data_scenario:\n  horizon_years: 5\n  local_share: {value: 2, low: 0, "
+                   "high: 1}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"local_share.value: expected a share from 0 to 1, "
+                                          r"got 2$"):
+        ds.load_defaults(bad)
 
 
 def test_bench_line_times_the_model():

@@ -51,7 +51,13 @@ from analysis.io.readers import read_gpw_practice_csv
 from analysis.models.scenarios import baseline as bl
 from analysis.models.scenarios import stockflow as sf
 from analysis.models.scenarios.chapter import ScenarioContext
-from analysis.models.scenarios.params import PARAMETERS, Scenario, ScenarioSet, add_years
+from analysis.models.scenarios.params import (
+    PARAMETERS,
+    Dist,
+    Scenario,
+    ScenarioSet,
+    add_years,
+)
 from analysis.tables import gp_practice
 from analysis.tables.pcn import months_apart
 from analysis.util.cache import cached_read
@@ -126,6 +132,10 @@ class DataDefaults:
     name: str
     international_recruits_pa: float
     source: str
+    local_share: float = 0.5
+    local_share_low: float = 0.25
+    local_share_high: float = 0.75
+    local_share_source: str = ""
 
 
 def load_defaults(path: str | Path | None = None) -> DataDefaults:
@@ -148,8 +158,23 @@ def load_defaults(path: str | Path | None = None) -> DataDefaults:
     if isinstance(intl, bool) or not isinstance(intl, int | float) or intl < 0:
         raise ConfigError(f"{path.name}: data_scenario.international_recruits_pa: expected a "
                           f"number >= 0, got {intl!r}")
+    local = d.get("local_share")
+    if not isinstance(local, dict):
+        raise ConfigError(f"{path.name}: data_scenario.local_share: expected a section with "
+                          "value, low, high and source")
+    shares = {}
+    for key in ("value", "low", "high"):
+        v = local.get(key)
+        if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= 1:
+            raise ConfigError(f"{path.name}: data_scenario.local_share.{key}: expected a "
+                              f"share from 0 to 1, got {v!r}")
+        shares[key] = float(v)
+    if not shares["low"] <= shares["value"] <= shares["high"]:
+        raise ConfigError(f"{path.name}: data_scenario.local_share: expected low <= value <= "
+                          f"high, got {shares['low']}, {shares['value']}, {shares['high']}")
     return DataDefaults(h, str(d.get("name", "Data baseline at the default rates")),
-                        float(intl), str(d.get("source", "")))
+                        float(intl), str(d.get("source", "")), shares["value"], shares["low"],
+                        shares["high"], str(local.get("source", "")))
 
 
 # -------------------------------------------------------------------------------------------
@@ -378,13 +403,21 @@ def load_data_scenario(area_text: str, nhs_dir, period: str | None = None, alias
     start = gp_practice.snapshot_date(gctx.period).date()
     trainees_pa = float(sum(_num(frame, c).sum() for c in FINAL_YEAR))
     params = {k: p.default for k, p in PARAMETERS.items()}
-    params.update(baseline_wte=db.gp_wte, over55_wte=db.over55_wte, trainees=trainees_pa * h,
+    local = defaults.local_share
+    params.update(baseline_wte=db.gp_wte, over55_wte=db.over55_wte,
+                  trainees=trainees_pa * local * h,
                   international_recruits=defaults.international_recruits_pa * h)
     sources = {k: sf.NOT_SET for k in PARAMETERS}
     sources.update(baseline_wte=f"Data: {source}", over55_wte=f"Data: {source}",
-                   trainees=f"Data: {TRAINEE_RULE}")
+                   trainees=f"Data: {TRAINEE_RULE}, {local:.0%} of them settling in the area "
+                            f"(data_scenario.local_share: {defaults.local_share_source})")
+    ranges = {}
+    if local > 0:
+        ranges["trainees"] = Dist("triangular", defaults.local_share_low / local,
+                                  defaults.local_share_high / local, True,
+                                  "data_scenario.local_share")
     scen = Scenario("data", defaults.name, "The data's baseline at the config's default rates",
-                    params, sources, {})
+                    params, sources, ranges)
     sset = ScenarioSet(path=Path(row["path"]), title=f"{gctx.area.label}: data scenario",
                        source=source, start=start, horizon_years=h,
                        horizon_label=str(add_years(start, h).year), rounding="none",
