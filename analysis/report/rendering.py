@@ -156,10 +156,26 @@ class Chart:
     name: str
     alt: str
     label: str
+    title: str = ""
+    context: str = ""
 
     def _repr_html_(self) -> str:
         return render("chart.html.j2", png_b64=base64.b64encode(self.png).decode("ascii"),
-                      alt=self.alt, label=self.label, name=self.name)
+                      alt=self.alt, label=self.label, name=self.name, title=self.title,
+                      context=self.context)
+
+
+def drawn_title(fig) -> str:
+    """The title a chart draws itself (its suptitle, else its first axes' title), one line:
+    what the report states as the chart's header when no ``title=`` is passed."""
+    text = fig.get_suptitle()
+    if not text:
+        for ax in fig.axes:
+            text = next((ax.get_title(loc) for loc in ("left", "center", "right")
+                         if ax.get_title(loc)), "")
+            if text:
+                break
+    return " ".join(text.split())
 
 
 @dataclass(frozen=True)
@@ -282,6 +298,9 @@ class Report:
         self._n_tables = 0
         self._n_charts = 0
         self.chapter = str(int(chapter)) if str(chapter).isdigit() else str(chapter)
+        #: The area the chapter's figures describe when it is not the report's own ("LLR STP
+        #: model, not apportioned to ELR"): added to every table caption (:meth:`table`).
+        self.scope: str | None = None
 
     def _label(self, n: int) -> str:
         return f"{self.chapter}.{n}" if self.chapter else str(n)
@@ -332,7 +351,7 @@ class Report:
 
     def table(self, df: pd.DataFrame, name: str, caption: str, formats: dict | None = None,
               labels: dict | None = None, highlight: str | None = None,
-              note: str | None = None) -> Table:
+              note: str | None = None, scope: bool = True) -> Table:
         """Save ``df`` (unrounded) as ``tables/<name>.csv`` and number it in the chapter.
 
         Parameters
@@ -351,12 +370,17 @@ class Report:
             Value of the first column whose row is shown in bold (the report's own area).
         note : str
             Source or note shown under the table.
+        scope : bool
+            Add the chapter's :attr:`scope` to the caption when set (False: the table
+            describes the report's own area, e.g. a CCG's indicative share).
 
         Returns
         -------
         Table
             Displays as the captioned, numbered HTML table with its download link.
         """
+        if scope and self.scope and self.scope not in caption:
+            caption = f"{caption} ({self.scope})"
         self.save_table(df, name)
         self._n_tables += 1
         return Table(df, name, caption, self._label(self._n_tables), formats or {}, labels or {},
@@ -389,6 +413,7 @@ class Report:
             the image bytes.
         """
         self._n_charts += 1
+        header = title or drawn_title(fig)
         if title or context:
             _add_header_strip(fig, title, context)
         _add_source_strip(fig, f"Source: {source}")
@@ -401,7 +426,7 @@ class Report:
         plt.close(fig)
         data = buf.getvalue()
         atomic_write_bytes(self.charts_dir / f"{name}.png", data)
-        return Chart(data, name, alt, self._label(self._n_charts))
+        return Chart(data, name, alt, self._label(self._n_charts), header, context or "")
 
     def figure_html(self, fig, name: str, alt: str, source: str) -> str:
         """:meth:`chart` rendered to an HTML string (for chapters that join several blocks)."""
