@@ -421,7 +421,10 @@ class Report:
             fig.text(0.5, 0.5, "SYNTHETIC DEMO DATA", rotation=25, fontsize=34, color="#B0B0B0",
                      alpha=0.35, ha="center", va="center", fontweight="bold", zorder=1000)
         buf = io.BytesIO()
-        # no bbox_inches="tight": it draws the figure twice; charts lay themselves out
+        # no bbox_inches="tight": it draws the figure twice; charts lay themselves out. Nor the
+        # place-holder layout engine fig.tight_layout() leaves behind: with one, savefig draws
+        # the whole figure once more before printing it (same pixels, twice the time).
+        fig.set_layout_engine(None)
         fig.savefig(buf, format="png", dpi=110)
         plt.close(fig)
         data = buf.getvalue()
