@@ -164,8 +164,8 @@ def funding_section(ctx: ScenarioContext, rpt: Report) -> Section:
     fig = funding_chart(f, "", highlight=highlight, names=names)
     chart = rpt.chart(
         fig, "scenario_funding_share", chart_alt(f, names), f"{source}; analysis/models/funding.py",
-        title=(f"{len(facts['meet'])} of {n_ccgs} {ctx.stp.short_name} CCGs spend the "
-               f"{hi:.1%} aspiration on primary care by {facts['last']}"),
+        title=(f"{len(facts['meet'])} of {n_ccgs} {ctx.stp.short_name} CCGs reach the "
+               f"{hi:.1%} aspiration for primary care spending by {facts['last']}"),
         context=(f"{ctx.stp.name} funding plan, {facts['first']} to {facts['last']}"
                  f"{stp_scope(ctx.area, ctx.stp)}"))
     df = funding_frame(ctx)

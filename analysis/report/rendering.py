@@ -11,6 +11,7 @@ import base64
 import io
 import json
 import os
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -436,12 +437,24 @@ class Report:
         return self.chart(fig, name, alt, source)._repr_html_()
 
 
+def _header_lines(text: str | None, width_in: float, size: float, em: float) -> list[str]:
+    """``text`` wrapped to the figure's width (``em``: a character's mean width as a share of
+    the font size; bold is wider)."""
+    if not text:
+        return []
+    return textwrap.wrap(text, max(20, int((width_in - 0.2) * 72 / (size * em)))) or [text]
+
+
 def _add_header_strip(fig, title: str | None, context: str | None) -> None:
-    """Make room above the chart for its message (bold) and its area and data date (grey):
-    the figure grows and every axes and text keeps its size and place below the strip."""
-    lines = [t for t in (title, context) if t]
-    strip_in = 0.12 + 0.24 * len(lines)
+    """Make room above the chart for its message (bold) and its area and data date (grey),
+    each wrapped to the figure's width: the figure grows and every axes and text keeps its
+    size and place below the strip."""
     w, h = fig.get_size_inches()
+    blocks = [(lines, size, style) for lines, size, style in (
+        (_header_lines(title, w, 10.5, 0.66), 10.5, {"fontweight": "bold", "color": "#111111"}),
+        (_header_lines(context, w, 8.5, 0.58), 8.5, {"color": "#555555"})) if lines]
+    n = sum(len(lines) for lines, _, _ in blocks)
+    strip_in = 0.12 + 0.24 * n
     total = h + strip_in
     for ax in fig.axes:
         pos = ax.get_position()
@@ -450,13 +463,12 @@ def _add_header_strip(fig, title: str | None, context: str | None) -> None:
         x, y = t.get_position()
         t.set_position((x, y * h / total))
     fig.set_size_inches(w, total)
-    y = 1 - 0.2 / total
-    if title:
-        fig.text(0.01, y, title, fontsize=10.5, fontweight="bold", ha="left", va="center",
-                 color="#111111")
-        y -= 0.24 / total
-    if context:
-        fig.text(0.01, y, context, fontsize=8.5, ha="left", va="center", color="#555555")
+    first = 0  # lines above this block; line i is centred 0.2 + 0.24 i inches from the top
+    for lines, size, style in blocks:
+        middle = 0.2 + 0.24 * (first + (len(lines) - 1) / 2)
+        fig.text(0.01, 1 - middle / total, "\n".join(lines), fontsize=size, ha="left",
+                 va="center", linespacing=0.24 * 72 / (size * 1.2), **style)
+        first += len(lines)
 
 
 def area_label(name: str) -> str:

@@ -123,7 +123,7 @@ def risks_section(ctx: ScenarioContext, rpt: Report) -> Section:
         fig, "scenario_risk_heatmap", heat_alt(open_), f"{source}; analysis/models/risks.py",
         title=(f"{counts.get('Red', 0)} of {len(open_)} open {ctx.stp.short_name} workforce "
                "risks are red, by likelihood and impact"),
-        context=f"{ctx.stp.name} risk register, {source}{stp_scope(ctx.area, ctx.stp)}")
+        context=f"{ctx.stp.name} risk register{stp_scope(ctx.area, ctx.stp)}")
     table = rpt.table(
         t, "scenario_risk_register",
         "Workforce risks by score (likelihood x impact), highest first, with RAG rating",

@@ -206,7 +206,8 @@ def stockflow_section(ctx: ScenarioContext, rpt: Report) -> Section:
     tor = rpt.chart(_tornado(shown.assign() if len(shown) else t, ""),
                     "scenario_stock_tornado", tor_alt, f"{SOURCE} (same model)",
                     title=(f"{top['label']} moves the {ctx.sset.horizon_label} gap most: "
-                           f"{d1(top['gap_low'])} to {d1(top['gap_high'])} WTE ({h.name})"),
+                           f"{d1(min(top['gap_low'], top['gap_high']))} to "
+                           f"{d1(max(top['gap_low'], top['gap_high']))} WTE ({h.name})"),
                     context=chart_context(ctx))
     lev = s["levers"]
     rows = []

@@ -319,8 +319,10 @@ def tornado_section(ctx: ScenarioContext, rpt: Report) -> Section:
         rpt.chart(fig, "scenario_tornado", alt,
                   f"{MODEL_SOURCE}/uncertainty.py, {ctx.uncertainty_mode} mode",
                   title=(f"{t.iloc[0]['label']} moves {ctx.sset.horizon_label} supply most: "
-                         f"{fmt_dp(1)(t.iloc[0]['position_low'])} to "
-                         f"{fmt_dp(1)(t.iloc[0]['position_high'])} WTE ({h.name})"),
+                         f"{fmt_dp(1)(min(t.iloc[0]['position_low'], t.iloc[0]['position_high']))}"
+                         f" to "
+                         f"{fmt_dp(1)(max(t.iloc[0]['position_low'], t.iloc[0]['position_high']))}"
+                         f" WTE ({h.name})"),
                   context=_chart_context(ctx)),
         rpt.table(t.drop(columns=["parameter"]), "scenario_tornado_table",
                   f"One-at-a-time sensitivity, {h.name} ({ctx.uncertainty_mode} mode)",
