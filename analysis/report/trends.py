@@ -357,13 +357,13 @@ def _span(periods: pd.Series) -> str:
 
 
 def _change_title(what: str, periods: pd.Series, values: pd.Series) -> str:
-    """A trend chart's message: '<what> rose from 0.412 to 0.455 (2019-03 to 2024-03)'."""
+    """A trend chart's message, at the tables' three decimals: '<what> rose from 0.412 to 0.455'."""
     v = pd.Series(list(values), index=[str(p) for p in periods]).dropna().sort_index()
     if len(v) < 2:
         return f"{what} by release"
     first, last = float(v.iloc[0]), float(v.iloc[-1])
     verb = "rose" if last > first else "fell" if last < first else "held"
-    return f"{what} {verb} from {first:.2f} to {last:.2f}"
+    return f"{what} {verb} from {first:.3f} to {last:.3f}"
 
 
 def clinicians_table(ctx: TrendsContext, rpt):
