@@ -94,3 +94,29 @@ def test_pdf_switch_accepts_only_yes_no_values(tmp_path):
     assert done.returncode == 2
     assert done.stderr.splitlines()[0].startswith(
         "error: Invalid value for '--pdf' (env var: 'GPW_PDF')")
+
+
+def test_opened_opens_every_details_and_changes_nothing_else():
+    text = ("<p>x</p><details><summary>Rows</summary><table><tr><td>a</td></tr></table>"
+            "</details><details open><summary>b</summary></details>"
+            "<details class='wide'><summary>c</summary></details><p>details</p>")
+    out = export.opened(text)
+    tags = re.findall(r"<details[^>]*>", out)
+    assert len(tags) == 3 and all(re.search(r"\sopen\b", t) for t in tags)
+    assert re.sub(r"<details[^>]*>", "<details>", out) == re.sub(r"<details[^>]*>",
+                                                                 "<details>", text)
+
+
+@pytest.mark.skipif(not os.access("/usr/bin/chromium", os.X_OK), reason="no /usr/bin/chromium")
+def test_pdf_prints_folded_tables_open(tmp_path):
+    """A table folded into <details> is printed: 150 rows fill several A4 pages, where the
+    folded table alone would print one; the print copy is removed afterwards."""
+    rows = "".join(f"<tr><td>row {i}</td></tr>" for i in range(150))
+    html = tmp_path / "r.html"
+    html.write_text("<html><head><style>@page { size: A4; }</style></head><body><h1>One</h1>"
+                    f"<details><summary>Rows</summary><table>{rows}</table></details>"
+                    "</body></html>")
+    pdf = export.write_pdf(html)
+    assert export.page_count(pdf) >= 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html", "r.pdf"]
+    assert "<details>" in html.read_text(), "the report itself stays folded"

@@ -210,3 +210,9 @@ def gp_per_1000_chart(t8: pd.DataFrame, target: float):
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
     return fig
+
+
+def stp_scope(area, stp) -> str:
+    """What a chart of the STP's figures says in a CCG's report: " (the STP's figures, not
+    apportioned to Dudley)"; empty in the STP's own report."""
+    return "" if area == stp else f" (the STP's figures, not apportioned to {area.short_name})"

@@ -13,6 +13,7 @@ Usage::
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -58,8 +59,28 @@ def command(chromium: str, html: Path, pdf: Path, profile: Path) -> list[str]:
             Path(html).resolve().as_uri()]
 
 
+_CLOSED_DETAILS = re.compile(r"<details(?![^>]*\sopen[\s>=])", re.IGNORECASE)
+
+
+def opened(text: str) -> str:
+    """The report's HTML with every ``<details>`` open, as the PDF prints it: a folded table is
+    read on paper, where nothing can be unfolded. No script is added (the report has none)."""
+    return _CLOSED_DETAILS.sub("<details open", text)
+
+
+def print_copy(html: Path) -> Path:
+    """A copy of ``html`` beside it with every ``<details>`` open (:func:`opened`), for
+    Chromium to print: same folder, so the report's relative links and images resolve. The
+    caller deletes it."""
+    html = Path(html)
+    copy = html.with_name(f".{html.stem}.print.html")
+    copy.write_text(opened(html.read_text(encoding="utf-8")), encoding="utf-8")
+    return copy
+
+
 def write_pdf(html: Path, pdf: Path | None = None, chromium: str | None = None) -> Path:
-    """Print a report to PDF beside it (``report.pdf``).
+    """Print a report to PDF beside it (``report.pdf``), every folded table open
+    (:func:`print_copy`).
 
     Parameters
     ----------
@@ -84,15 +105,19 @@ def write_pdf(html: Path, pdf: Path | None = None, chromium: str | None = None) 
     pdf = Path(pdf) if pdf else html.with_suffix(".pdf")
     chromium = chromium or find_chromium()
     tmp_pdf = pdf.with_name(f".{pdf.name}.partial")
-    with tempfile.TemporaryDirectory(prefix="gpw-chromium-") as profile:
-        try:
-            done = subprocess.run(command(chromium, html, tmp_pdf, Path(profile)),
-                                  capture_output=True, text=True, timeout=TIMEOUT_S,
-                                  check=False)
-        except subprocess.TimeoutExpired:
-            tmp_pdf.unlink(missing_ok=True)
-            raise ExportError(f"PDF: {chromium} took over {TIMEOUT_S} s printing "
-                              f"{html.name}") from None
+    copy = print_copy(html)
+    try:
+        with tempfile.TemporaryDirectory(prefix="gpw-chromium-") as profile:
+            try:
+                done = subprocess.run(command(chromium, copy, tmp_pdf, Path(profile)),
+                                      capture_output=True, text=True, timeout=TIMEOUT_S,
+                                      check=False)
+            except subprocess.TimeoutExpired:
+                tmp_pdf.unlink(missing_ok=True)
+                raise ExportError(f"PDF: {chromium} took over {TIMEOUT_S} s printing "
+                                  f"{html.name}") from None
+    finally:
+        copy.unlink(missing_ok=True)
     if done.returncode != 0 or not tmp_pdf.exists() or tmp_pdf.stat().st_size == 0:
         tmp_pdf.unlink(missing_ok=True)
         last = (done.stderr.strip().splitlines() or [f"exit status {done.returncode}"])[-1]
@@ -104,7 +129,5 @@ def write_pdf(html: Path, pdf: Path | None = None, chromium: str | None = None) 
 
 def page_count(pdf: Path) -> int:
     """Pages in a PDF Chromium wrote (its page objects; no PDF library needed)."""
-    import re
-
     data = Path(pdf).read_bytes()
     return len(re.findall(rb"/Type\s*/Page(?!s)", data))

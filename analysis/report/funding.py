@@ -26,6 +26,7 @@ from analysis.models.scenarios.chapter import (  # noqa: E402
     funding_own_ccg,
     rel_path,
 )
+from analysis.report.charts import stp_scope  # noqa: E402
 from analysis.report.rendering import PALETTE, Html, Report, Section, fmt_int  # noqa: E402  # noqa: E402
 from analysis.report.scenario_parts import fmt_pct, html, markdown  # noqa: E402
 from analysis.util.rounding import round_half_up  # noqa: E402
@@ -158,10 +159,15 @@ def funding_section(ctx: ScenarioContext, rpt: Report) -> Section:
     highlight = funding_own_ccg(ctx)
     source = f.attrs.get("source") or rel_path(ctx.funding_path)
     lo, hi = table_thresholds(f)
-    fig = funding_chart(f, f"{ctx.stp.short_name} CCGs: share of allocation spent on "
-                           "primary care", highlight=highlight, names=names)
-    chart = rpt.chart(fig, "scenario_funding_share", chart_alt(f, names),
-                      f"{source}; analysis/models/funding.py")
+    facts = funding_facts(f)
+    n_ccgs = len(facts["ends"])
+    fig = funding_chart(f, "", highlight=highlight, names=names)
+    chart = rpt.chart(
+        fig, "scenario_funding_share", chart_alt(f, names), f"{source}; analysis/models/funding.py",
+        title=(f"{len(facts['meet'])} of {n_ccgs} {ctx.stp.short_name} CCGs reach the "
+               f"{hi:.1%} aspiration for primary care spending by {facts['last']}"),
+        context=(f"{ctx.stp.name} funding plan, {facts['first']} to {facts['last']}"
+                 f"{stp_scope(ctx.area, ctx.stp)}"))
     df = funding_frame(ctx)
     money = [c for c in df.columns if c.endswith("_k")]
     pct2 = fmt_pct(2)

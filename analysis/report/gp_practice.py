@@ -192,7 +192,8 @@ def per_1000_figure(by_practice, title_text: str):
                                                    strict=True)], fontsize=7)
     ax.set_xlim(left=0)
     ax.set_xlabel("GP FTE (registrars included) per 1,000 registered patients")
-    ax.set_title(textwrap.fill(title_text, 70), loc="left", fontsize=10)
+    if title_text:
+        ax.set_title(textwrap.fill(title_text, 70), loc="left", fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig
@@ -201,10 +202,13 @@ def per_1000_figure(by_practice, title_text: str):
 @_with_data
 def per_1000_chart(ctx: GpContext, rpt):
     """The chart of :func:`per_1000_figure`."""
-    fig = per_1000_figure(ctx.by_practice, f"GP FTE per 1,000 patients by practice, "
-                          f"{_area(ctx)}, {month_name(ctx.period)}")
+    fig = per_1000_figure(ctx.by_practice, "")
     shown = ", ".join(f"{c}: {v:.2f}" for c, v in zip(ctx.by_practice["practice_code"],
                                                        ctx.by_practice["gp_fte_per_1000"],
                                                        strict=True))
+    v = ctx.by_practice["gp_fte_per_1000"].dropna()
+    title = (f"GP FTE per 1,000 patients ranges from {v.min():.2f} to {v.max():.2f} across "
+             f"{len(v)} practices" if len(v) else "GP FTE per 1,000 patients by practice")
     return rpt.chart(fig, "gp_practice_fte_per_1000",
-                     f"GP FTE per 1,000 patients by practice: {shown}", _source(ctx))
+                     f"GP FTE per 1,000 patients by practice: {shown}", _source(ctx),
+                     title=title, context=f"{_area(ctx)}, {month_name(ctx.period)}")

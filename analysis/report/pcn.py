@@ -187,7 +187,8 @@ def per_1000_figure(by_pcn, title_text: str, england: float | None = None):
     ax.set_yticks(y, [str(s) for s in labels], fontsize=7)  # names as published
     ax.set_xlim(left=0)
     ax.set_xlabel("PCN-employed staff FTE per 1,000 registered patients")
-    ax.set_title(textwrap.fill(title_text, 70), loc="left", fontsize=10)
+    if title_text:
+        ax.set_title(textwrap.fill(title_text, 70), loc="left", fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     return fig
@@ -199,10 +200,14 @@ def per_1000_chart(ctx: PcnContext, rpt):
     if ctx.by_pcn["fte_per_1000"].isna().all():
         return Markdown("No chart: no registered patients to divide by.")
     area = ctx.area.name or ctx.area.code
-    fig = per_1000_figure(ctx.by_pcn, f"PCN staff FTE per 1,000 patients, {area}, "
-                          f"{_month(ctx.pcn_period)}", float(ctx.comparison.iloc[1]
-                                                             ["fte_per_1000"]))
+    england = float(ctx.comparison.iloc[1]["fte_per_1000"])
+    fig = per_1000_figure(ctx.by_pcn, "", england)
     shown = ", ".join(f"{n}: {v:.2f}" for n, v in zip(ctx.by_pcn["pcn_code"],
                                                        ctx.by_pcn["fte_per_1000"], strict=True))
+    values = ctx.by_pcn["fte_per_1000"].dropna()
+    above = int((values > england).sum()) if np.isfinite(england) else None
+    title = (f"{above} of {len(values)} PCNs have more PCN staff per 1,000 patients than "
+             f"England ({england:.2f} FTE)" if above is not None else
+             f"PCN staff FTE per 1,000 patients across {len(values)} PCNs")
     return rpt.chart(fig, "pcn_fte_per_1000", f"FTE per 1,000 patients by PCN: {shown}",
-                     SOURCE)
+                     SOURCE, title=title, context=f"{area}, {_month(ctx.pcn_period)}")

@@ -11,6 +11,7 @@ import base64
 import io
 import json
 import os
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -156,10 +157,26 @@ class Chart:
     name: str
     alt: str
     label: str
+    title: str = ""
+    context: str = ""
 
     def _repr_html_(self) -> str:
         return render("chart.html.j2", png_b64=base64.b64encode(self.png).decode("ascii"),
-                      alt=self.alt, label=self.label, name=self.name)
+                      alt=self.alt, label=self.label, name=self.name, title=self.title,
+                      context=self.context)
+
+
+def drawn_title(fig) -> str:
+    """The title a chart draws itself (its suptitle, else its first axes' title), one line:
+    what the report states as the chart's header when no ``title=`` is passed."""
+    text = fig.get_suptitle()
+    if not text:
+        for ax in fig.axes:
+            text = next((ax.get_title(loc) for loc in ("left", "center", "right")
+                         if ax.get_title(loc)), "")
+            if text:
+                break
+    return " ".join(text.split())
 
 
 @dataclass(frozen=True)
@@ -282,6 +299,9 @@ class Report:
         self._n_tables = 0
         self._n_charts = 0
         self.chapter = str(int(chapter)) if str(chapter).isdigit() else str(chapter)
+        #: The area the chapter's figures describe when it is not the report's own ("LLR STP
+        #: model, not apportioned to ELR"): added to every table caption (:meth:`table`).
+        self.scope: str | None = None
 
     def _label(self, n: int) -> str:
         return f"{self.chapter}.{n}" if self.chapter else str(n)
@@ -332,7 +352,7 @@ class Report:
 
     def table(self, df: pd.DataFrame, name: str, caption: str, formats: dict | None = None,
               labels: dict | None = None, highlight: str | None = None,
-              note: str | None = None) -> Table:
+              note: str | None = None, scope: bool = True) -> Table:
         """Save ``df`` (unrounded) as ``tables/<name>.csv`` and number it in the chapter.
 
         Parameters
@@ -351,12 +371,17 @@ class Report:
             Value of the first column whose row is shown in bold (the report's own area).
         note : str
             Source or note shown under the table.
+        scope : bool
+            Add the chapter's :attr:`scope` to the caption when set (False: the table
+            describes the report's own area, e.g. a CCG's indicative share).
 
         Returns
         -------
         Table
             Displays as the captioned, numbered HTML table with its download link.
         """
+        if scope and self.scope and self.scope not in caption:
+            caption = f"{caption} ({self.scope})"
         self.save_table(df, name)
         self._n_tables += 1
         return Table(df, name, caption, self._label(self._n_tables), formats or {}, labels or {},
@@ -389,6 +414,7 @@ class Report:
             the image bytes.
         """
         self._n_charts += 1
+        header = title or drawn_title(fig)
         if title or context:
             _add_header_strip(fig, title, context)
         _add_source_strip(fig, f"Source: {source}")
@@ -396,24 +422,39 @@ class Report:
             fig.text(0.5, 0.5, "SYNTHETIC DEMO DATA", rotation=25, fontsize=34, color="#B0B0B0",
                      alpha=0.35, ha="center", va="center", fontweight="bold", zorder=1000)
         buf = io.BytesIO()
-        # no bbox_inches="tight": it draws the figure twice; charts lay themselves out
+        # no bbox_inches="tight": it draws the figure twice; charts lay themselves out. Nor the
+        # place-holder layout engine fig.tight_layout() leaves behind: with one, savefig draws
+        # the whole figure once more before printing it (same pixels, twice the time).
+        fig.set_layout_engine(None)
         fig.savefig(buf, format="png", dpi=110)
         plt.close(fig)
         data = buf.getvalue()
         atomic_write_bytes(self.charts_dir / f"{name}.png", data)
-        return Chart(data, name, alt, self._label(self._n_charts))
+        return Chart(data, name, alt, self._label(self._n_charts), header, context or "")
 
     def figure_html(self, fig, name: str, alt: str, source: str) -> str:
         """:meth:`chart` rendered to an HTML string (for chapters that join several blocks)."""
         return self.chart(fig, name, alt, source)._repr_html_()
 
 
+def _header_lines(text: str | None, width_in: float, size: float, em: float) -> list[str]:
+    """``text`` wrapped to the figure's width (``em``: a character's mean width as a share of
+    the font size; bold is wider)."""
+    if not text:
+        return []
+    return textwrap.wrap(text, max(20, int((width_in - 0.2) * 72 / (size * em)))) or [text]
+
+
 def _add_header_strip(fig, title: str | None, context: str | None) -> None:
-    """Make room above the chart for its message (bold) and its area and data date (grey):
-    the figure grows and every axes and text keeps its size and place below the strip."""
-    lines = [t for t in (title, context) if t]
-    strip_in = 0.12 + 0.24 * len(lines)
+    """Make room above the chart for its message (bold) and its area and data date (grey),
+    each wrapped to the figure's width: the figure grows and every axes and text keeps its
+    size and place below the strip."""
     w, h = fig.get_size_inches()
+    blocks = [(lines, size, style) for lines, size, style in (
+        (_header_lines(title, w, 10.5, 0.66), 10.5, {"fontweight": "bold", "color": "#111111"}),
+        (_header_lines(context, w, 8.5, 0.58), 8.5, {"color": "#555555"})) if lines]
+    n = sum(len(lines) for lines, _, _ in blocks)
+    strip_in = 0.12 + 0.24 * n
     total = h + strip_in
     for ax in fig.axes:
         pos = ax.get_position()
@@ -422,13 +463,12 @@ def _add_header_strip(fig, title: str | None, context: str | None) -> None:
         x, y = t.get_position()
         t.set_position((x, y * h / total))
     fig.set_size_inches(w, total)
-    y = 1 - 0.2 / total
-    if title:
-        fig.text(0.01, y, title, fontsize=10.5, fontweight="bold", ha="left", va="center",
-                 color="#111111")
-        y -= 0.24 / total
-    if context:
-        fig.text(0.01, y, context, fontsize=8.5, ha="left", va="center", color="#555555")
+    first = 0  # lines above this block; line i is centred 0.2 + 0.24 i inches from the top
+    for lines, size, style in blocks:
+        middle = 0.2 + 0.24 * (first + (len(lines) - 1) / 2)
+        fig.text(0.01, 1 - middle / total, "\n".join(lines), fontsize=size, ha="left",
+                 va="center", linespacing=0.24 * 72 / (size * 1.2), **style)
+        first += len(lines)
 
 
 def area_label(name: str) -> str:

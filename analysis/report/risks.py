@@ -28,6 +28,7 @@ from analysis.models.risks import (  # noqa: E402
 )
 from analysis.models.scenarios import ScenarioContext  # noqa: E402
 from analysis.models.scenarios.chapter import rel_path  # noqa: E402
+from analysis.report.charts import stp_scope  # noqa: E402
 from analysis.report.rendering import PALETTE, Html, Report, Section  # noqa: E402  # noqa: E402
 from analysis.report.scenario_parts import html, markdown  # noqa: E402
 
@@ -116,10 +117,13 @@ def risks_section(ctx: ScenarioContext, rpt: Report) -> Section:
     source = t.attrs.get("source") or rel_path(ctx.risks_path)
     open_ = open_risks(t)
     amber, red = t.attrs["amber_from"], t.attrs["red_from"]
-    fig = heat_map(open_, f"{ctx.stp.short_name} workforce risks: open risks by likelihood "
-                          "and impact", amber, red)
-    chart = rpt.chart(fig, "scenario_risk_heatmap", heat_alt(open_),
-                      f"{source}; analysis/models/risks.py")
+    fig = heat_map(open_, "", amber, red)
+    counts = open_["rag"].value_counts()
+    chart = rpt.chart(
+        fig, "scenario_risk_heatmap", heat_alt(open_), f"{source}; analysis/models/risks.py",
+        title=(f"{counts.get('Red', 0)} of {len(open_)} open {ctx.stp.short_name} workforce "
+               "risks are red, by likelihood and impact"),
+        context=f"{ctx.stp.name} risk register{stp_scope(ctx.area, ctx.stp)}")
     table = rpt.table(
         t, "scenario_risk_register",
         "Workforce risks by score (likelihood x impact), highest first, with RAG rating",

@@ -489,27 +489,48 @@ def write_index(out_root: Path, status: dict[str, str] | None = None) -> Path:
             f"<tr><td>{link}</td><td>{area.kind.upper()}</td>"
             f"<td{R}>{fmt_int(wf.get('practices'))}</td>"
             f"<td{R}>{fmt_int(wf.get('patients'))}</td>"
+            f"<td>{html.escape(str(wf.get('date', '')))}</td>"
             f"<td{R}>{fmt_dp(2)(wf.get('gp_fte_per_1000'))}</td>"
             f"<td{R}>{fmt_dp(1)(wf.get('gap_fte'))}</td>"
             f"<td{R}>{_share(wf.get('share_55_plus'))}</td>"
-            f"<td>{html.escape(sc.get('scenario', ''))}"
-            f"{'' if not sc else ': ' + fmt_int(sc.get('position')) + ' WTE'}</td>"
+            f"<td>{_scenario_cell(area, sc)}</td>"
             f"<td>{html.escape(state)}</td></tr>")
     page = ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             "<title>GP workforce reports</title>"
             "<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;"
             "padding:0 1em;color:#222}</style>" + REPORT_CSS + "</head><body>"
-            "<h1>GP workforce reports</h1><p>One report per area. GP FTE per 1,000 patients is "
-            "against the planning ratio of 0.58; the gap is the FTE needed to reach it "
-            "(negative: above it).</p><div class='report-table'><table><caption>Areas"
+            "<h1>GP workforce reports</h1><p>One report per area. Practices, patients, GP "
+            "FTE and GPs aged 55+ are each area's own figures (NHS Digital's GP workforce "
+            "release, all GPs including registrars, at the date shown). GP FTE per 1,000 "
+            "patients is against the planning ratio of 0.58; the gap is the FTE needed to reach "
+            "it (negative: above it). The scenarios are modelled for whole STPs: a CCG's row "
+            "shows its STP's leading scenario, labelled so and not apportioned.</p>"
+            "<div class='report-table'><table><caption>Areas"
             "</caption><thead><tr><th>Area</th><th>Kind</th><th>Practices</th><th>Patients</th>"
-            "<th>GP FTE per 1,000</th><th>Gap to 0.58 (FTE)</th><th>GPs aged 55+</th>"
-            "<th>Leading scenario (STP model)</th><th>This run</th></tr></thead><tbody>"
+            "<th>Data date</th><th>GP FTE per 1,000</th><th>Gap to 0.58 (FTE)</th>"
+            "<th>GPs aged 55+</th>"
+            "<th>Leading scenario (the STP's model)</th><th>This run</th></tr></thead><tbody>"
             + "".join(rows) + "</tbody></table></div></body></html>")
     path = out_root / "index.html"
     atomic_write_bytes(path, page.encode("utf-8"))
     path.chmod(0o644)
     return path
+
+
+def _scenario_cell(area, sc: dict) -> str:
+    """The leading scenario's GP WTE; a CCG's row labels it as its STP's model, not
+    apportioned, as the report's summary does (the scenario files model whole STPs)."""
+    from analysis.report.rendering import fmt_int
+
+    if not sc:
+        return ""
+    text = f"{html.escape(sc.get('scenario', ''))}: {fmt_int(sc.get('position'))} WTE"
+    if area.kind == "ccg":
+        stp = registry().get(area.stp)
+        name = stp.short_name if stp else "STP"
+        text += (f" <span class='scope' data-scope='stp'>({html.escape(name)} STP model, "
+                 "not apportioned)</span>")
+    return text
 
 
 def _share(x) -> str:

@@ -112,6 +112,14 @@ def drivers_text(ctx: ScenarioContext) -> str:
     return text
 
 
+def chart_context(ctx: ScenarioContext) -> str:
+    """Whose model a scenario chart shows, and its start: the STP's name, labelled as not
+    apportioned in a CCG's report."""
+    own = ("" if ctx.area == ctx.stp
+           else f" (the STP's model, not apportioned to {ctx.area.short_name})")
+    return f"{ctx.stp.name}{own}, from {month_year(ctx.sset.start)}"
+
+
 def _fan(ctx: ScenarioContext):
     b = ch.stock_fan_frame(ctx)
     dates = list(b["date"])
@@ -126,8 +134,6 @@ def _fan(ctx: ScenarioContext):
             f"{pct(ctx.stock_mc.p_meet)}", transform=ax.transAxes, va="top", ha="left",
             fontsize=10, fontweight="bold")
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
-    ax.set_title(f"{ctx.headline.name}: stock-flow model by age band "
-                 f"({ctx.stock_mc.supply.shape[0]:,} draws)", loc="left", fontsize=12)
     ax.set_ylabel("GP WTE")
     ax.set_xlabel("Date")
     ax.spines[["top", "right"]].set_visible(False)
@@ -150,7 +156,8 @@ def _tornado(t: pd.DataFrame, title: str):
     ax.axvline(0, color="#000000", linestyle=":", linewidth=1.5, label="No gap")
     ax.set_yticks(y, t["label"].to_list(), fontsize=8)
     ax.set_xlabel("Gap at the horizon (demand less supply, GP WTE)")
-    ax.set_title(title, loc="left", fontsize=12)
+    if title:
+        ax.set_title(title, loc="left", fontsize=12)
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(frameon=False, fontsize=8, loc="lower right")
     fig.tight_layout(rect=(0, 0.04, 1, 1))
@@ -185,15 +192,23 @@ def stockflow_section(ctx: ScenarioContext, rpt: Report) -> Section:
            f"{ctx.sset.horizon_label}, 80% of draws {d1(b['low_80'])}-{d1(b['high_80'])}, "
            f"demand {d1(s['demand'])}; probability of meeting it {pct(s['p_meet'])}.")
     fan = rpt.chart(_fan(ctx), "scenario_stock_fan", alt,
-                    f"{SOURCE}, correlated Monte Carlo, seed {ctx.seed}")
+                    f"{SOURCE}, correlated Monte Carlo, seed {ctx.seed}",
+                    title=(f"{h.name}: a {pct(s['p_meet'])} chance that supply meets demand in "
+                           f"{ctx.sset.horizon_label} (stock-flow model, "
+                           f"{ctx.stock_mc.supply.shape[0]:,} draws)"),
+                    context=chart_context(ctx))
     t = ctx.stock_tornado
     tor_alt = (f"Tornado chart of the gap for {h.name}: gap {d1(t.attrs['gap'])} WTE; largest "
                "swings: " + "; ".join(f"{r['label']} {d1(r['gap_low'])} to {d1(r['gap_high'])}"
                                       for _, r in t.head(3).iterrows()) + ".")
     shown = t[t["swing"] > 1e-9]
-    tor = rpt.chart(_tornado(shown.assign() if len(shown) else t,
-                             f"What moves the gap in {ctx.sset.horizon_label}\n{h.name}"),
-                    "scenario_stock_tornado", tor_alt, f"{SOURCE} (same model)")
+    top = (shown if len(shown) else t).iloc[0]
+    tor = rpt.chart(_tornado(shown.assign() if len(shown) else t, ""),
+                    "scenario_stock_tornado", tor_alt, f"{SOURCE} (same model)",
+                    title=(f"{top['label']} moves the {ctx.sset.horizon_label} gap most: "
+                           f"{d1(min(top['gap_low'], top['gap_high']))} to "
+                           f"{d1(max(top['gap_low'], top['gap_high']))} WTE ({h.name})"),
+                    context=chart_context(ctx))
     lev = s["levers"]
     rows = []
     for k, label in sf.SOLVE_LEVERS.items():

@@ -38,7 +38,12 @@ from analysis.report.scenario_charts import (
     waterfall_chart,
 )
 from analysis.report.scenario_parts import gbp, html, markdown, mon_year, month_year, num, wte
-from analysis.report.scenario_stock import baseline_section, drivers_text, stockflow_section
+from analysis.report.scenario_stock import (
+    baseline_section,
+    chart_context,
+    drivers_text,
+    stockflow_section,
+)
 from analysis.validation.scenarios import check_published
 
 __all__ = [
@@ -100,7 +105,10 @@ def funding_risk_caveats(ctx: ScenarioContext) -> list[str]:
 
 
 def record(ctx: ScenarioContext, rpt: Report) -> None:
-    """Record the leading scenario's outcome, the input files and the run parameters."""
+    """Record the leading scenario's outcome, the input files and the run parameters; in a
+    CCG's report, label the chapter's tables as its STP's model (:attr:`Report.scope`)."""
+    if ctx.area.kind == "ccg":
+        rpt.scope = f"{ctx.stp.short_name} STP model, not apportioned to {ctx.area.short_name}"
     inputs = {}
     if ctx.has_model:
         inputs["scenario file"] = ctx.sset.path
@@ -227,11 +235,7 @@ def trajectory_section(ctx: ScenarioContext, rpt: Report) -> Section:
         context=_chart_context(ctx))])
 
 
-def _chart_context(ctx: ScenarioContext) -> str:
-    """Whose model a scenario chart shows, and its start."""
-    own = ("" if ctx.area == ctx.stp
-           else f" (the STP's model, not apportioned to {ctx.area.short_name})")
-    return f"{ctx.stp.name}{own}, from {month_year(ctx.sset.start)}"
+_chart_context = chart_context
 
 
 def waterfall_section(ctx: ScenarioContext, rpt: Report) -> Section:
@@ -304,8 +308,7 @@ def tornado_section(ctx: ScenarioContext, rpt: Report) -> Section:
         return Section()
     t = ctx.tornado
     h = ctx.headline
-    fig = tornado_chart(t, ctx.target, f"Sensitivity of supply in {ctx.sset.horizon_label}\n"
-                                       f"{h.name}")
+    fig = tornado_chart(t, ctx.target, "")
     alt = (f"Tornado chart for {h.name}: horizon supply {fmt_dp(1)(t.attrs['base_position'])} WTE"
            f" at the scenario values; largest swings: "
            + "; ".join(f"{r['label']} {fmt_dp(1)(r['position_low'])} to "
@@ -314,7 +317,13 @@ def tornado_section(ctx: ScenarioContext, rpt: Report) -> Section:
     return Section([
         *_intro(ctx, "sensitivity"),
         rpt.chart(fig, "scenario_tornado", alt,
-                  f"{MODEL_SOURCE}/uncertainty.py, {ctx.uncertainty_mode} mode"),
+                  f"{MODEL_SOURCE}/uncertainty.py, {ctx.uncertainty_mode} mode",
+                  title=(f"{t.iloc[0]['label']} moves {ctx.sset.horizon_label} supply most: "
+                         f"{fmt_dp(1)(min(t.iloc[0]['position_low'], t.iloc[0]['position_high']))}"
+                         f" to "
+                         f"{fmt_dp(1)(max(t.iloc[0]['position_low'], t.iloc[0]['position_high']))}"
+                         f" WTE ({h.name})"),
+                  context=_chart_context(ctx)),
         rpt.table(t.drop(columns=["parameter"]), "scenario_tornado_table",
                   f"One-at-a-time sensitivity, {h.name} ({ctx.uncertainty_mode} mode)",
                   formats={"value": num, "low": num, "high": num,
@@ -430,7 +439,7 @@ def area_section(ctx: ScenarioContext, rpt: Report) -> Section:
         labels={"scenario": "Scenario", "baseline": "Baseline", "over55_change":
                 "Over-55s leaving", "position": f"Position in {ctx.sset.horizon_label}",
                 "demand": "Target share", "gap": "Gap"},
-        note="Source: STP scenario file; shares as stated above.")])
+        note="Source: STP scenario file; shares as stated above.", scope=False)])
 
 
 def assumptions_section(ctx: ScenarioContext, rpt: Report) -> Section:

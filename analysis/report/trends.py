@@ -226,7 +226,8 @@ def per_1000_figure(series: pd.DataFrame, breaks: pd.DataFrame, measure: str, ti
                   ha="right")
     ax.set_ylim(bottom=0)
     ax.set_ylabel("FTE per 1,000 registered patients")
-    ax.set_title(textwrap.fill(title_text, 80), loc="left", fontsize=10, pad=14)
+    if title_text:
+        ax.set_title(textwrap.fill(title_text, 80), loc="left", fontsize=10, pad=14)
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(fontsize=8, frameon=False, loc="lower left")
     fig.tight_layout()
@@ -242,8 +243,7 @@ def per_1000_chart(ctx: TrendsContext, rpt, measure: str = "gp_fq_fte"):
         measure = "gp_fte"
     if s[f"{measure}_per_1000"].isna().all():
         return Markdown("No chart: no release has both GP FTE and registered patients.")
-    fig = per_1000_figure(s, ctx.breaks, measure, f"{MEASURES[measure]} per 1,000 registered "
-                          f"patients by release, {_area_name(ctx)}")
+    fig = per_1000_figure(s, ctx.breaks, measure, "")
     area = s[s["role"] == "area"]
     shown = ", ".join(f"{p}: {v:.3f}" for p, v in zip(area["period"],
                                                       area[f"{measure}_per_1000"], strict=True)
@@ -251,7 +251,9 @@ def per_1000_chart(ctx: TrendsContext, rpt, measure: str = "gp_fq_fte"):
     return rpt.chart(fig, "trends_gp_per_1000",
                      f"{MEASURES[measure]} per 1,000 patients, {_area_name(ctx)}: {shown}; "
                      f"breaks marked at {', '.join(sorted(set(ctx.breaks['period']))) or 'none'}",
-                     SOURCE)
+                     SOURCE, title=_change_title(f"{MEASURES[measure]} per 1,000 patients",
+                                                 area["period"], area[f"{measure}_per_1000"]),
+                     context=f"{_area_name(ctx)}, {_span(area['period'])}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -322,7 +324,8 @@ def pcn_figure(totals: pd.DataFrame, title_text: str):
     ax.set_xticks([x[p] for p in periods], [month_name(p) for p in periods], fontsize=8)
     ax.set_ylim(bottom=0)
     ax.set_ylabel("PCN staff FTE per 1,000 patients")
-    ax.set_title(textwrap.fill(title_text, 80), loc="left", fontsize=10)
+    if title_text:
+        ax.set_title(textwrap.fill(title_text, 80), loc="left", fontsize=10)
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(fontsize=8, frameon=False)
     fig.tight_layout()
@@ -336,13 +339,31 @@ def pcn_chart(ctx: TrendsContext, rpt):
         return Section()
     if "fte_per_1000" not in t or t["fte_per_1000"].isna().all():
         return Markdown("No chart: no Patients Registered files to divide by.")
-    fig = pcn_figure(t, f"PCN-employed staff per 1,000 registered patients by release, "
-                        f"{ctx.pcn_area} and England")
+    fig = pcn_figure(t, "")
     area = t[t["role"] == "area"]
     shown = ", ".join(f"{p}: {v:.3f}" for p, v in zip(area["period"], area["fte_per_1000"],
                                                       strict=True) if pd.notna(v))
     return rpt.chart(fig, "trends_pcn_per_1000",
-                     f"PCN staff FTE per 1,000 patients, {ctx.pcn_area}: {shown}", SOURCE)
+                     f"PCN staff FTE per 1,000 patients, {ctx.pcn_area}: {shown}", SOURCE,
+                     title=_change_title("PCN-employed staff FTE per 1,000 patients",
+                                         area["period"], area["fte_per_1000"]),
+                     context=f"{ctx.pcn_area} and England, {_span(area['period'])}")
+
+
+def _span(periods: pd.Series) -> str:
+    """'2019-03 to 2024-03': the first and last release shown."""
+    p = sorted(str(x) for x in periods)
+    return "" if not p else p[0] if len(p) == 1 else f"{p[0]} to {p[-1]}"
+
+
+def _change_title(what: str, periods: pd.Series, values: pd.Series) -> str:
+    """A trend chart's message, at the tables' three decimals: '<what> rose from 0.412 to 0.455'."""
+    v = pd.Series(list(values), index=[str(p) for p in periods]).dropna().sort_index()
+    if len(v) < 2:
+        return f"{what} by release"
+    first, last = float(v.iloc[0]), float(v.iloc[-1])
+    verb = "rose" if last > first else "fell" if last < first else "held"
+    return f"{what} {verb} from {first:.3f} to {last:.3f}"
 
 
 def clinicians_table(ctx: TrendsContext, rpt):
