@@ -35,6 +35,7 @@ from analysis.report.rendering import (
 )
 from analysis.report.workforce import SUMMARY_FORMATS, SUMMARY_LABELS, bullets
 from analysis.tables import clusters as clusters
+from analysis.tables import headline as headline
 from analysis.tables import local as local_tables
 from analysis.tables import returns as returns_tables
 from analysis.validation import returns as returns_validation
@@ -46,6 +47,24 @@ def _sup_note() -> str:
     """The suppression sentence with a leading space, to follow another sentence."""
     note = disclosure.suppression_note()
     return f" {note}" if note else ""
+
+
+def covered_area(ctx: returns_pipeline.ReturnsContext) -> str:
+    """The area the returns cover in the report's period: the report's own area, or the names
+    of its CCGs that sent returns when they are not all of them ("Wolverhampton" in the Black
+    Country's report), as the summary says (:func:`analysis.tables.headline.returns_cover`)."""
+    status = ctx.result.status
+    seen = set(status.loc[status["period"].astype(str) == ctx.period, "ccg_code"].astype(str))
+    names = {a.code: a.short_name for a in registry().values() if a.kind == "ccg"}
+    own = headline.returns_cover(list(ctx.area.members), seen)
+    if own is not None:
+        return " and ".join(names.get(c, c) for c in own)
+    if any(c in seen for c in ctx.area.members):
+        return ctx.area.short_name
+    # none of the area's own CCGs sent returns: the chapter shows its STP's
+    stp = headline.returns_cover([a.code for a in ctx.ccgs], seen)
+    return (" and ".join(names.get(c, c) for c in stp) if stp else ctx.stp.short_name) + (
+        " (not the area)")
 
 
 def no_returns_md(area_name: str) -> Markdown:
@@ -275,7 +294,9 @@ def llr_section(ctx: returns_pipeline.ReturnsContext, rpt: Report, target: float
         charts.staff_group_chart(t3), "llr_staff_groups",
         "Bar charts of headcount and WTE by staff group for each CCG: "
         + "; ".join(f"{area_label(r['ccg'])} {r['total_hc']:,} staff, {r['total_wte']:,.0f} WTE"
-                    for _, r in rows.iterrows()) + ".", SOURCE))
+                    for _, r in rows.iterrows()) + ".", SOURCE,
+        title=staff_groups_title(t3),
+        context=f"{ctx.area.short_name}, local workforce returns {ctx.period}"))
     parts.append(rpt.chart(
         charts.gp_per_1000_chart(t8, target), "llr_gp_wte_per_1000",
         "Horizontal bars of GP WTE per 1,000 patients: "
@@ -287,6 +308,30 @@ def llr_section(ctx: returns_pipeline.ReturnsContext, rpt: Report, target: float
         context=f"{ctx.area.short_name}, local workforce returns {ctx.period}"))
     parts.extend(pyramids(ctx, rpt))
     return Section(tuple(parts))
+
+
+def staff_groups_title(t3: pd.DataFrame) -> str:
+    """The staff-group chart's message: the CCG with the most staff and the area's totals."""
+    rows, total = t3.iloc[:-1], t3.iloc[-1]
+    top = rows.loc[rows["total_wte"].astype(float).idxmax()]
+    return (f"{area_label(top['ccg'])} has the most staff of the {len(rows)} CCGs "
+            f"({top['total_wte']:,.0f} of {total['total_wte']:,.0f} WTE); GPs (excl. "
+            f"registrars) are {total['gp_wte'] / total['total_wte']:.0%} of the WTE")
+
+
+def turnover_title(turnover: pd.DataFrame) -> str | None:
+    """The turnover chart's message: each staff group's headcount at the start and end of the
+    year of returns (headcounts are published in full; joiners and leavers may be hidden)."""
+    parts = []
+    for g, t in turnover.groupby("staff_group", sort=False):
+        h = pd.to_numeric(t["headcount"], errors="coerce").dropna()
+        if len(h):
+            label = "GPs (excl. registrars)" if g == "GP" else str(g).lower()
+            parts.append(f"{label} from {int(h.iloc[0]):,} to {int(h.iloc[-1]):,}")
+    if not parts:
+        return None
+    text = "; ".join(parts)
+    return f"Headcount in post: {text}"
 
 
 LOCUM_COLUMNS = ["locum_covering_sickness_maternity_paternity", "locum_covering_vacancy",
@@ -342,6 +387,7 @@ def pyramids(ctx: returns_pipeline.ReturnsContext, rpt: Report) -> Section:
     """Age-gender pyramids (chart and table) for all staff and for GPs (registrars excluded)."""
     codes = ctx.member_codes or [a.code for a in ctx.ccgs]
     staff = ctx.staff[ctx.staff["ccg_code"].isin(codes)]
+    cover = covered_area(ctx)
     out = []
     for group, name, label in ((None, "all_staff", "all staff"), ("GP", "gps", "GPs")):
         pyr = local_tables.age_gender_pyramid(staff, staff_group=group, period=ctx.period)
@@ -361,12 +407,12 @@ def pyramids(ctx: returns_pipeline.ReturnsContext, rpt: Report) -> Section:
             fig, f"pyramid_{name}", alt, SOURCE,
             title=(f"{older / total:.1%} of {label} ({older:,} of {total:,}) are aged 55 or over"
                    if total else None),
-            context=f"{ctx.area.short_name}, local workforce returns {ctx.period}"))
+            context=f"{cover}, local workforce returns {ctx.period}"))
         if group == "GP":  # the summary's age risk quotes these (analysis.tables.headline)
             rpt.headline("returns_age", gps=total, gps_55_plus=older, period=ctx.period,
                          chart=f"pyramid_{name}")
         out.append(rpt.table(shown, f"pyramid_{name}", f"Headcount by age band and gender: "
-                             f"{label} ({ctx.period})",
+                             f"{label}, {cover} ({ctx.period})",
                              formats={"F": fmt_int, "M": fmt_int, "U": fmt_int},
                              labels={"age_band": "Age band", "F": "Women", "M": "Men",
                                      "U": "Not known"},
@@ -380,10 +426,11 @@ def returns_summary_row(ctx: returns_pipeline.ReturnsContext, rpt: Report) -> Se
     if not codes:
         return Section()
     return Section((
-        Html(render("returns_gp_summary_intro.html.j2", area=ctx.area.short_name,
+        Html(render("returns_gp_summary_intro.html.j2", area=covered_area(ctx),
                     period=ctx.period)),
         rpt.table(returns_tables.gp_summary_by_ccg(ctx), "returns_gp_summary",
-                  f"GPs from local returns ({ctx.period})", formats=SUMMARY_FORMATS,
+                  f"GPs from local returns, {covered_area(ctx)} ({ctx.period})",
+                  formats=SUMMARY_FORMATS,
                   labels=SUMMARY_LABELS, note=f"Source: {SOURCE}."),
     ))
 
@@ -423,12 +470,13 @@ def groups_section(ctx: returns_pipeline.ReturnsContext, rpt: Report,
     if ctx.groups is None or not ctx.member_codes:
         return Section()
     staff = ctx.staff[ctx.staff["ccg_code"].isin(ctx.member_codes)]
-    parts: list = [Html(render("returns_groups_heading.html.j2", area=ctx.area.short_name))]
+    cover = covered_area(ctx)
+    parts: list = [Html(render("returns_groups_heading.html.j2", area=cover))]
     summary = local_tables.practice_group_summary(staff, ctx.groups, ctx.reference, ctx.period)
     hc_cols = [c for c in summary.columns if c.endswith("headcount")]
     parts.append(rpt.table(
         disclosure.protect(summary, hc_cols, totals=_group_totals(summary)), "practice_groups",
-        f"Workforce by practice group ({ctx.period})",
+        f"Workforce by practice group, {cover} ({ctx.period})",
         formats={**{c: fmt_int for c in ["practices", "patients", *hc_cols]},
                  **{c: fmt_dp(1) for c in summary.columns if c.endswith("_wte")},
                  "gp_wte_per_1000_patients": fmt_dp(2)},
@@ -442,9 +490,12 @@ def groups_section(ctx: returns_pipeline.ReturnsContext, rpt: Report,
     parts.append(rpt.chart(
         charts.turnover_chart(turnover), "turnover",
         "Monthly joiners and leavers, with turnover as a percentage, for GPs (excluding "
-        "registrars) and nurses over the year of returns." + _sup_note(), SOURCE))
+        "registrars) and nurses over the year of returns." + _sup_note(), SOURCE,
+        title=turnover_title(turnover),
+        context=(f"{cover}, local workforce returns {turnover['period'].astype(str).min()} to "
+                 f"{turnover['period'].astype(str).max()}" if len(turnover) else cover)))
     parts.append(rpt.table(
-        turnover, "turnover", "Monthly headcount, joiners, leavers and turnover",
+        turnover, "turnover", f"Monthly headcount, joiners, leavers and turnover, {cover}",
         formats={"headcount": fmt_int, "joiners": fmt_int, "leavers": fmt_int,
                  "turnover_rate": lambda v: "" if pd.isna(v) else f"{v:.1%}"},
         labels={"period": "Month", "staff_group": "Staff group", "headcount": "Headcount",

@@ -144,8 +144,8 @@ def returns_cover(area: Area, meta: dict, tables: dict) -> list[str] | None:
     if status is None or not rt.get("period"):
         return None
     seen = set(status.loc[status["period"].astype(str) == rt["period"], "ccg_code"].astype(str))
-    own = [c for c in area.members if c in seen]
-    if not own or len(own) == len(area.members):
+    own = hl.returns_cover(list(area.members), seen)
+    if own is None:
         return None
     names = {a.code: a.short_name for a in registry().values() if a.kind == "ccg"}
     return [names.get(c, c) for c in own]

@@ -72,10 +72,12 @@ def indicator_tables(ctx, rpt: Report) -> Section:
            f"{date}; practices with no valid data for a role ('ND'/'NA') are left out of both "
            "patients and FTE for that role.")
     a = rpt.table(ind.patients_per_fte.reset_index(), "patients_per_fte",
-                  f"Patients per role FTE, {date}", formats=dict.fromkeys(roles, fmt_int),
+                  f"Patients per role FTE, {ctx.stp.short_name} CCGs and England, {date}",
+                  formats=dict.fromkeys(roles, fmt_int),
                   labels=labels, highlight=ctx.area.short_name, note=src)
     b = rpt.table(ind.fte_per_1000.reset_index(), "fte_per_1000",
-                  f"Clinical roles FTE per 1,000 patients, {date}",
+                  f"Clinical roles FTE per 1,000 patients, {ctx.stp.short_name} CCGs and England, "
+                  f"{date}",
                   formats=dict.fromkeys(roles, fmt_dp(2)), labels=labels,
                   highlight=ctx.area.short_name, note=src)
     return Section((a, b))

@@ -246,6 +246,17 @@ def headline(tables: dict[str, pd.DataFrame], facts: dict, area_name: str, short
     return h
 
 
+def returns_cover(members: list[str], seen: set[str]) -> list[str] | None:
+    """The codes of the area's CCGs (``members``, in order) that the local returns cover
+    (``seen``: the CCG codes with a return in the report's period), when they are not all of
+    them (the Black Country's returns are Wolverhampton's); None when they cover the whole
+    area or none of it."""
+    own = [c for c in members if c in seen]
+    if not own or len(own) == len(members):
+        return None
+    return own
+
+
 def returns_completeness(status: pd.DataFrame, members: list[str], period: str) -> dict | None:
     """Practices of the area's own CCGs that returned, were carried forward, estimated or are
     missing in ``period`` (the returns chapter's "Practice returns by period and CCG" table),
