@@ -138,10 +138,14 @@ def setting_demand(workload: pd.DataFrame, peaks: pd.DataFrame, title: str):
     fig, axes = plt.subplots(len(settings), 1, figsize=(11, 1.7 * len(settings) + 0.8),
                              sharex=True)
     axes = np.atleast_1d(axes)
-    h = np.arange(HOURS_PER_WEEK)
+    # one filled step outline per colour, not 168 bars: the same columns of width 1 centred
+    # on each hour, drawn as two patches instead of 168
+    edges = np.arange(HOURS_PER_WEEK + 1) - 0.5
     for ax, s in zip(axes, settings, strict=True):
-        ax.bar(h, workload[s].to_numpy(float), width=1.0,
-               color=np.where(peaks[s].to_numpy(bool), SETTING_COLOURS[s], "#CCCCCC"))
+        values, peak = workload[s].to_numpy(float), peaks[s].to_numpy(bool)
+        for mask, colour in ((~peak, "#CCCCCC"), (peak, SETTING_COLOURS[s])):
+            ax.stairs(np.where(mask, values, 0.0), edges, baseline=0, fill=True,
+                      color=colour, linewidth=0)
         ax.set_ylabel(SHORT[s], rotation=0, ha="right", va="center", fontsize=9)
         ax.set_ylim(bottom=0)
         ax.tick_params(axis="y", labelsize=7)
