@@ -25,6 +25,7 @@ from analysis.report.rendering import (  # noqa: E402
     fmt_dp,
     fmt_int,
     render,
+    with_data,
 )
 from analysis.report.summary import TOC_MARKER, publication_html  # noqa: E402
 from analysis.tables.gp_practice import MEASURES, GpContext, month_name  # noqa: E402
@@ -47,17 +48,6 @@ FORMATS = {"patients": fmt_int, "practices": fmt_int, "practices_without_figure"
            "england_patients": fmt_int, "england_fte_per_1000": fmt_dp(2),
            **{n: fmt_dp(1) for n in NAMES}, **{f"{n}_per_1000": fmt_dp(2) for n in NAMES}}
 NO_PCN = "no PCN workforce file supplied"
-
-
-def _with_data(fn):
-    """``fn`` for a chapter context; nothing to show (an empty Section) when there is none."""
-    import functools
-
-    @functools.wraps(fn)
-    def wrapper(ctx, *args, **kwargs):
-        return Section() if ctx is None else fn(ctx, *args, **kwargs)
-
-    return wrapper
 
 
 def no_data(nhs_dir) -> Markdown:
@@ -83,7 +73,7 @@ def no_data_chapters(with_pcn: bool, left_out: dict | None = None) -> dict[str, 
     return {**out, **(left_out or {})}
 
 
-@_with_data
+@with_data
 def opening(ctx: GpContext, with_pcn: bool = False, left_out: dict | None = None,
             chapters_run: list[str] | None = None,
             no_data: dict[str, str] | None = None) -> Section:
@@ -113,7 +103,7 @@ def opening(ctx: GpContext, with_pcn: bool = False, left_out: dict | None = None
                     Html(TOC_MARKER)))
 
 
-@_with_data
+@with_data
 def record(ctx: GpContext, rpt) -> None:
     """Inputs, parameters and caveats for the provenance section."""
     rpt.record_inputs(CHAPTER, {k: str(v) for k, v in ctx.files.items()})
@@ -130,7 +120,7 @@ def record(ctx: GpContext, rpt) -> None:
         *([ctx.england_note] if ctx.england_note else []), *ctx.notes])
 
 
-@_with_data
+@with_data
 def title(ctx: GpContext) -> Markdown:
     """The chapter heading, the rules of the count and the notes."""
     return Markdown(render("gp_practice_title.md.j2", area=_area(ctx),
@@ -144,7 +134,7 @@ def title(ctx: GpContext) -> Markdown:
                            headcount_note=ctx.headcount_note))
 
 
-@_with_data
+@with_data
 def area_table(ctx: GpContext, rpt):
     """FTE, patients and FTE per 1,000 by staff measure for the area (England beside it when
     the release covers England)."""
@@ -156,7 +146,7 @@ def area_table(ctx: GpContext, rpt):
                      f"{month_name(ctx.period)}", formats=FORMATS, labels=LABELS, note=note)
 
 
-@_with_data
+@with_data
 def practice_table(ctx: GpContext, rpt):
     """Per practice: patients, FTE by measure and FTE per 1,000 patients."""
     return rpt.table(ctx.by_practice, "gp_practice_fte_per_1000",
@@ -166,7 +156,7 @@ def practice_table(ctx: GpContext, rpt):
                           "do not add across practices.")
 
 
-@_with_data
+@with_data
 def excluded_table(ctx: GpContext, rpt):
     """The area's organisations in the release that do not count, with the reason."""
     if ctx.excluded.empty:
@@ -199,7 +189,7 @@ def per_1000_figure(by_practice, title_text: str):
     return fig
 
 
-@_with_data
+@with_data
 def per_1000_chart(ctx: GpContext, rpt):
     """The chart of :func:`per_1000_figure`."""
     fig = per_1000_figure(ctx.by_practice, "")

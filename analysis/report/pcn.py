@@ -31,6 +31,7 @@ from analysis.report.rendering import (  # noqa: E402
     fmt_dp,
     fmt_int,
     render,
+    with_data,
 )
 from analysis.report.summary import TOC_MARKER, publication_html  # noqa: E402
 from analysis.tables.pcn import PcnContext  # noqa: E402
@@ -49,17 +50,6 @@ PCN_LABELS = {"pcn_code": "PCN code", "pcn_name": "PCN", "fte": "FTE",
 FORMATS = {"fte": fmt_dp(1), "contracted_fte": fmt_dp(1), "headcount": fmt_int,
            "practices": fmt_int, "patients": fmt_int, "practices_without_count": fmt_int,
            "fte_per_1000": fmt_dp(2), "pcns": fmt_int}
-
-
-def _with_data(fn):
-    """``fn`` for a chapter context; nothing to show (an empty Section) when there is none."""
-    import functools
-
-    @functools.wraps(fn)
-    def wrapper(ctx, *args, **kwargs):
-        return Section() if ctx is None else fn(ctx, *args, **kwargs)
-
-    return wrapper
 
 
 def no_data(nhs_dir) -> Markdown:
@@ -83,7 +73,7 @@ def patients_sentence(ctx: PcnContext) -> str:
             "release.")
 
 
-@_with_data
+@with_data
 def opening(ctx: PcnContext, chapters_run: list[str] | None = None,
             no_data: dict[str, str] | None = None) -> Section:
     """The report's summary for an area found in real files: the area, the chapters run and
@@ -110,7 +100,7 @@ def opening(ctx: PcnContext, chapters_run: list[str] | None = None,
                     Html(TOC_MARKER)))
 
 
-@_with_data
+@with_data
 def record(ctx: PcnContext, rpt) -> None:
     """Inputs, parameters and caveats for the provenance section."""
     rpt.record_inputs(CHAPTER, {k: str(v) for k, v in ctx.files.items()})
@@ -125,7 +115,7 @@ def record(ctx: PcnContext, rpt) -> None:
         "area's boundary.", *ctx.notes])
 
 
-@_with_data
+@with_data
 def title(ctx: PcnContext) -> Markdown:
     """The chapter heading, the rules of the count and the notes."""
     return Markdown(render("pcn_title.md.j2", area=ctx.area.name or ctx.area.code,
@@ -133,7 +123,7 @@ def title(ctx: PcnContext) -> Markdown:
                            notes=ctx.notes, suppression=suppression_note()))
 
 
-@_with_data
+@with_data
 def pcn_table(ctx: PcnContext, rpt):
     """FTE, headcount, patients and FTE per 1,000 by PCN (numerator and denominator shown)."""
     # the PCNs add up to the area's headcount in the comparison table
@@ -145,7 +135,7 @@ def pcn_table(ctx: PcnContext, rpt):
                      note=f"Source: {SOURCE}. {patients_sentence(ctx)}")
 
 
-@_with_data
+@with_data
 def comparison_table(ctx: PcnContext, rpt):
     """The area against England, from the same files."""
     return rpt.table(ctx.comparison, "pcn_area_england",
@@ -157,7 +147,7 @@ def comparison_table(ctx: PcnContext, rpt):
                           "patients of all their practices.")
 
 
-@_with_data
+@with_data
 def role_table(ctx: PcnContext, rpt):
     """FTE and headcount by staff group and role as published (the ARRS roles among them)."""
     # the roles add up to the area's headcount in the comparison table
@@ -194,7 +184,7 @@ def per_1000_figure(by_pcn, title_text: str, england: float | None = None):
     return fig
 
 
-@_with_data
+@with_data
 def per_1000_chart(ctx: PcnContext, rpt):
     """The chart of :func:`per_1000_figure`, or a sentence when there are no patients."""
     if ctx.by_pcn["fte_per_1000"].isna().all():

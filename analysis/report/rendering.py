@@ -8,6 +8,7 @@ temporary name and renamed, so a killed run never leaves half a file.
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import json
 import os
@@ -257,6 +258,17 @@ class Section:
 
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def with_data(fn):
+    """``fn`` for a chapter context; nothing to show (an empty :class:`Section`) when there is
+    none (a chapter of an area found in real files whose kind of file is not in the folder)."""
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *args, **kwargs):
+        return Section() if ctx is None else fn(ctx, *args, **kwargs)
+
+    return wrapper
 
 
 def formula_safe(df: pd.DataFrame) -> pd.DataFrame:
