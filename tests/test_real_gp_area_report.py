@@ -8,6 +8,7 @@ are linked, not copied. Sums are computed here with the csv module.
 from __future__ import annotations
 
 import csv
+import re
 from collections import defaultdict
 
 import pandas as pd
@@ -87,6 +88,9 @@ def test_html_says_what_is_missing(report):
     assert "No England figure" in text
     assert "headcount is not" in text
     assert "synthetic" not in text.lower()
+    # the publication metadata names the release read, not "as listed under Provenance"
+    assert re.search(r"Release used</th><td[^>]*>1 General Practice – September 2024 Practice "
+                     r"Level - Detailed\.csv<", text)
 
 
 @real

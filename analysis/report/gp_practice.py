@@ -9,6 +9,7 @@ the report's summary (which chapters ran, which had no data for the area, what i
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import matplotlib
 
@@ -98,9 +99,10 @@ def opening(ctx: GpContext, with_pcn: bool = False, left_out: dict | None = None
                   no_data=no_data if no_data is not None else no_data_chapters(False, left_out))
     title, rest = text.split("\n", 1)
     dates = [(f"NHS England GP Workforce ({ctx.release})", month_name(ctx.period))]
+    releases = [Path(p).name for p in ctx.files.values()]
     return Section((Html(REPORT_CSS), Markdown(title),
-                    publication_html({}, synthetic=False, dates=dates), Markdown(rest),
-                    Html(TOC_MARKER)))
+                    publication_html({}, synthetic=False, dates=dates, releases=releases),
+                    Markdown(rest), Html(TOC_MARKER)))
 
 
 @with_data

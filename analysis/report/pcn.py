@@ -9,6 +9,7 @@ every figure here comes from the files listed under Provenance.
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import matplotlib
 
@@ -95,9 +96,10 @@ def opening(ctx: PcnContext, chapters_run: list[str] | None = None,
     dates = [("NHS England PCN workforce", _month(ctx.pcn_period))] + (
         [("Patients registered at a GP practice", _month(ctx.patients_period))]
         if ctx.patients_period else [])
+    releases = [Path(p).name for p in ctx.files.values()]
     return Section((Html(REPORT_CSS), Markdown(title),
-                    publication_html({}, synthetic=False, dates=dates), Markdown(rest),
-                    Html(TOC_MARKER)))
+                    publication_html({}, synthetic=False, dates=dates, releases=releases),
+                    Markdown(rest), Html(TOC_MARKER)))
 
 
 @with_data

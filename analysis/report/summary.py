@@ -108,15 +108,17 @@ def _releases(meta: dict) -> list[str]:
 
 
 def publication_html(meta: dict, synthetic: bool,
-                     dates: list[tuple[str, str]] | None = None) -> Html:
+                     dates: list[tuple[str, str]] | None = None,
+                     releases: list[str] | None = None) -> Html:
     """Status, data dates, release used, code version, next update, contact and the link to
     the methods (``publication.html.j2``; the choices are in ``report: publication``).
     ``dates`` replaces the dates read from ``meta`` (a report of an area found in real
-    files)."""
+    files), ``releases`` the file names read from ``meta``."""
     pub = settings().report.publication
     return Html(render(
         "publication.html.j2", status=pub.status_synthetic if synthetic else pub.status,
-        dates=_data_dates(meta) if dates is None else dates, releases=_releases(meta),
+        dates=_data_dates(meta) if dates is None else dates,
+        releases=_releases(meta) if releases is None else releases,
         code_version=provenance.git_version(), next_update=pub.next_update,
         contact=pub.contact, methods=pub.methods))
 
