@@ -9,7 +9,6 @@ the report's summary (which chapters ran, which had no data for the area, what i
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
 import matplotlib
 
@@ -19,8 +18,6 @@ import numpy as np  # noqa: E402
 
 from analysis.report.rendering import (  # noqa: E402
     PALETTE,
-    REPORT_CSS,
-    Html,
     Markdown,
     Section,
     fmt_dp,
@@ -28,7 +25,7 @@ from analysis.report.rendering import (  # noqa: E402
     render,
     with_data,
 )
-from analysis.report.summary import TOC_MARKER, publication_html  # noqa: E402
+from analysis.report.summary import real_files_opening  # noqa: E402
 from analysis.tables.gp_practice import MEASURES, GpContext, month_name  # noqa: E402
 from analysis.tables.pcn import CHAPTERS  # noqa: E402
 
@@ -97,12 +94,8 @@ def opening(ctx: GpContext, with_pcn: bool = False, left_out: dict | None = None
                   england_note=ctx.england_note, missing=missing,
                   ran=chapters_run or ["GP practice workforce", "Provenance and caveats"],
                   no_data=no_data if no_data is not None else no_data_chapters(False, left_out))
-    title, rest = text.split("\n", 1)
     dates = [(f"NHS England GP Workforce ({ctx.release})", month_name(ctx.period))]
-    releases = [Path(p).name for p in ctx.files.values()]
-    return Section((Html(REPORT_CSS), Markdown(title),
-                    publication_html({}, synthetic=False, dates=dates, releases=releases),
-                    Markdown(rest), Html(TOC_MARKER)))
+    return real_files_opening(text, dates, ctx.files.values())
 
 
 @with_data

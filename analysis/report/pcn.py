@@ -9,7 +9,6 @@ every figure here comes from the files listed under Provenance.
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
 import matplotlib
 
@@ -25,8 +24,6 @@ from analysis.report.disclosure import (  # noqa: E402
 )
 from analysis.report.rendering import (  # noqa: E402
     PALETTE,
-    REPORT_CSS,
-    Html,
     Markdown,
     Section,
     fmt_dp,
@@ -34,7 +31,7 @@ from analysis.report.rendering import (  # noqa: E402
     render,
     with_data,
 )
-from analysis.report.summary import TOC_MARKER, publication_html  # noqa: E402
+from analysis.report.summary import real_files_opening  # noqa: E402
 from analysis.tables.pcn import PcnContext  # noqa: E402
 
 CHAPTER = "pcn_workforce"
@@ -92,14 +89,10 @@ def opening(ctx: PcnContext, chapters_run: list[str] | None = None,
                   fte=fmt_dp(1)(area["fte"]), per_1000=fmt_dp(2)(area["fte_per_1000"]),
                   england=fmt_dp(2)(england["fte_per_1000"]),
                   patients=patients_sentence(ctx), ran=chapters_run, no_data=no_data)
-    title, rest = text.split("\n", 1)
     dates = [("NHS England PCN workforce", _month(ctx.pcn_period))] + (
         [("Patients registered at a GP practice", _month(ctx.patients_period))]
         if ctx.patients_period else [])
-    releases = [Path(p).name for p in ctx.files.values()]
-    return Section((Html(REPORT_CSS), Markdown(title),
-                    publication_html({}, synthetic=False, dates=dates, releases=releases),
-                    Markdown(rest), Html(TOC_MARKER)))
+    return real_files_opening(text, dates, ctx.files.values())
 
 
 @with_data

@@ -123,6 +123,17 @@ def publication_html(meta: dict, synthetic: bool,
         contact=pub.contact, methods=pub.methods))
 
 
+def real_files_opening(text: str, dates: list[tuple[str, str]], files) -> Section:
+    """The opening of a report of an area found in real files: the title line of ``text``
+    (rendered Markdown), the publication metadata (``dates``; the releases are the names of
+    ``files``), the rest of ``text`` and the contents placeholder."""
+    title, rest = text.split("\n", 1)
+    releases = [Path(p).name for p in files]
+    return Section((Html(REPORT_CSS), Markdown(title),
+                    publication_html({}, synthetic=False, dates=dates, releases=releases),
+                    Markdown(rest), Html(TOC_MARKER)))
+
+
 def _scenario_rows(h: hl.Headline) -> list[dict]:
     if h.scenarios is None:
         return []
