@@ -7,6 +7,8 @@ Every function takes a frame computed in ``analysis/tables/`` and returns a matp
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
@@ -209,6 +211,34 @@ def gp_per_1000_chart(t8: pd.DataFrame, target: float):
     ax.set_title("GP WTE per 1,000 patients against the 0.58 target", loc="left", fontsize=11)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout(rect=(0, 0.06, 1, 1))
+    return fig
+
+
+def ranked_bars(values, labels, xlabel: str, title_text: str = "",
+                reference: tuple[str, float] | None = None):
+    """Horizontal bars from zero, one per row in the order given (smallest at the bottom), with
+    an optional dashed reference line (``(label, value)``, e.g. England). The per-1,000 charts
+    of the chapters of areas found in real files.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    values = np.asarray(values, dtype=float)
+    fig, ax = plt.subplots(figsize=(8, max(2.5, 0.22 * len(values) + 1.2)))
+    y = np.arange(len(values))
+    ax.barh(y, values, color=PALETTE[0])
+    if reference is not None and np.isfinite(reference[1]):
+        name, value = reference
+        ax.axvline(value, color="black", linestyle="--", linewidth=1)
+        ax.text(value, len(values) - 0.4, f" {name} {value:.2f}", fontsize=8, va="bottom")
+    ax.set_yticks(y, [str(s) for s in labels], fontsize=7)
+    ax.set_xlim(left=0)
+    ax.set_xlabel(xlabel)
+    if title_text:
+        ax.set_title(textwrap.fill(title_text, 70), loc="left", fontsize=10)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
     return fig
 
 

@@ -8,16 +8,12 @@ the report's summary (which chapters ran, which had no data for the area, what i
 
 from __future__ import annotations
 
-import textwrap
-
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
 
+from analysis.report.charts import ranked_bars  # noqa: E402
 from analysis.report.rendering import (  # noqa: E402
-    PALETTE,
     Markdown,
     Section,
     fmt_dp,
@@ -170,18 +166,10 @@ def per_1000_figure(by_practice, title_text: str):
     matplotlib.figure.Figure
     """
     df = by_practice.dropna(subset=["gp_fte_per_1000"]).sort_values("gp_fte_per_1000")
-    fig, ax = plt.subplots(figsize=(8, max(2.5, 0.22 * len(df) + 1.2)))
-    y = np.arange(len(df))
-    ax.barh(y, df["gp_fte_per_1000"], color=PALETTE[0])
-    ax.set_yticks(y, [f"{n} ({c})" for n, c in zip(df["practice_name"], df["practice_code"],
-                                                   strict=True)], fontsize=7)
-    ax.set_xlim(left=0)
-    ax.set_xlabel("GP FTE (registrars included) per 1,000 registered patients")
-    if title_text:
-        ax.set_title(textwrap.fill(title_text, 70), loc="left", fontsize=10)
-    ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    return fig
+    labels = [f"{n} ({c})" for n, c in zip(df["practice_name"], df["practice_code"],
+                                            strict=True)]
+    return ranked_bars(df["gp_fte_per_1000"], labels,
+                       "GP FTE (registrars included) per 1,000 registered patients", title_text)
 
 
 @with_data

@@ -8,14 +8,12 @@ every figure here comes from the files listed under Provenance.
 
 from __future__ import annotations
 
-import textwrap
-
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from analysis.report.charts import ranked_bars  # noqa: E402
 from analysis.report.disclosure import (  # noqa: E402
     Totals,
     column_groups,
@@ -23,7 +21,6 @@ from analysis.report.disclosure import (  # noqa: E402
     suppression_note,
 )
 from analysis.report.rendering import (  # noqa: E402
-    PALETTE,
     Markdown,
     Section,
     fmt_dp,
@@ -162,21 +159,10 @@ def per_1000_figure(by_pcn, title_text: str, england: float | None = None):
     matplotlib.figure.Figure
     """
     df = by_pcn.dropna(subset=["fte_per_1000"]).sort_values("fte_per_1000")
-    labels = df["pcn_name"] if "pcn_name" in df else df["pcn_code"]
-    fig, ax = plt.subplots(figsize=(8, max(2.5, 0.22 * len(df) + 1.2)))
-    y = np.arange(len(df))
-    ax.barh(y, df["fte_per_1000"], color=PALETTE[0])
-    if england is not None and np.isfinite(england):
-        ax.axvline(england, color="black", linestyle="--", linewidth=1)
-        ax.text(england, len(df) - 0.4, f" England {england:.2f}", fontsize=8, va="bottom")
-    ax.set_yticks(y, [str(s) for s in labels], fontsize=7)  # names as published
-    ax.set_xlim(left=0)
-    ax.set_xlabel("PCN-employed staff FTE per 1,000 registered patients")
-    if title_text:
-        ax.set_title(textwrap.fill(title_text, 70), loc="left", fontsize=10)
-    ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    return fig
+    labels = df["pcn_name"] if "pcn_name" in df else df["pcn_code"]  # names as published
+    return ranked_bars(df["fte_per_1000"], labels,
+                       "PCN-employed staff FTE per 1,000 registered patients", title_text,
+                       None if england is None else ("England", england))
 
 
 @with_data
