@@ -129,3 +129,19 @@ def test_charts_of_synthetic_reports_carry_the_watermark(tmp_path, monkeypatch):
 
     assert "SYNTHETIC DEMO DATA" in chart("1")
     assert "SYNTHETIC DEMO DATA" not in chart("0")
+
+
+def test_assumptions_log_sections_are_not_report_chapters():
+    """The log's own ``##`` sections (e.g. the real-file chapters' assumptions) sit under its
+    ``###`` heading, so they never join the report's contents as chapters."""
+    import re
+
+    from analysis.config import DOCS
+    from analysis.report.summary import assumptions_md
+
+    doc = (DOCS / "assumptions.md").read_text(encoding="utf-8")
+    sections = re.findall(r"^## (.+)$", doc, flags=re.M)
+    text = assumptions_md().text
+    assert not re.search(r"^#{1,3} (?!Assumptions and caveats log$)", text, flags=re.M)
+    for title in sections:
+        assert f"#### {title}" in text

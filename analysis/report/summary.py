@@ -9,6 +9,7 @@ and ``99_provenance`` run after every chapter and the report shows them first an
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -264,6 +265,9 @@ def assumptions_md() -> Markdown:
     path = DOCS / "assumptions.md"
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     body = text.split("\n", 1)[1] if text.startswith("#") else text
+    # the log's own sections sit under its heading, never as chapters of the report
+    body = re.sub(r"^(#{1,4}) ", lambda m: "#" * min(len(m.group(1)) + 2, 6) + " ", body,
+                  flags=re.M)
     return Markdown("### Assumptions and caveats log\n" + body)
 
 
