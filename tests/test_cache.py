@@ -175,3 +175,35 @@ def test_force_recomputes_every_cached_result(tmp_path, monkeypatch):
     assert cached_call("f", [1], work, tmp_path)["n"].tolist() == [2]  # the rewritten entry
     cached_read(csv, reader, cache_dir=tmp_path)
     assert len(reads) == 2 and len(calls) == 2
+
+
+def test_frame_read_twice_in_a_process_is_a_copy_the_caller_may_change(tmp_path):
+    from analysis.util.cache import read_frame, write_frame
+
+    entry = write_frame(tmp_path / "f.parquet", pd.DataFrame({"a": [1, 2], "b": ["x", "y"]})
+                        .assign(c=1.5), meta={"n": [1]})
+    first, meta = read_frame(entry)
+    first.loc[0, "a"] = 99
+    first.attrs["added"] = True
+    meta["n"].append(2)
+    again, meta_again = read_frame(entry)
+    assert again["a"].tolist() == [1, 2]
+    assert "added" not in again.attrs
+    assert meta_again == {"n": [1]}
+
+
+def test_frame_entry_without_its_checksum_or_rewritten_is_not_used(tmp_path):
+    from analysis.util.cache import read_frame, write_frame
+
+    entry = write_frame(tmp_path / "f.parquet", pd.DataFrame({"a": [1, 2]}))
+    assert read_frame(entry)[0]["a"].tolist() == [1, 2]  # read once: kept in the process
+    sidecar = entry.with_name(entry.name + ".sha256")
+    sidecar.unlink()
+    pq.write_table(pa.table({"a": [7, 8]}), entry)  # a new version of the file
+    assert read_frame(entry) is None  # no checksum beside it: incomplete
+    write_frame(entry, pd.DataFrame({"a": [3, 4]}))
+    body = entry.read_bytes()
+    entry.write_bytes(body[:-1] + bytes([body[-1] ^ 1]))  # one bit flipped
+    assert read_frame(entry) is None
+    write_frame(entry, pd.DataFrame({"a": [5, 6]}))
+    assert read_frame(entry)[0]["a"].tolist() == [5, 6]

@@ -37,6 +37,7 @@ from analysis.io import readers as readers
 from analysis.io import returns as returns
 from analysis.settings import ReturnsStp, Settings
 from analysis.util.atomic import atomic_write_bytes
+from analysis.util.cache import cached_read
 
 PROCESSED_TABLES = ["staff", "vacancies", "audit", "corrections", "status"]
 
@@ -105,7 +106,7 @@ def load_returns(area_slug: str, area_kind: str | None = None, inputs: dict | No
     inputs = inputs or {}
     folder = Path(inputs.get("returns_folder") or project_path(conf.folder))
     ref_path = inputs.get("practice_reference") or input_path("practice_reference")
-    ref = readers.read_practice_reference(ref_path)
+    ref = cached_read(ref_path, readers.read_practice_reference)
     ccgs = stp_members(stp.slug)
     limits = limits_from_config()
     key = _cache_key(folder, ref_path, limits, [a.code for a in ccgs])

@@ -14,6 +14,7 @@ import pandas as pd
 from analysis.config import Area, input_paths, registry, resolve_area, settings, stp_members
 from analysis.io import readers as readers
 from analysis.tables import workforce as workforce
+from analysis.util.cache import cached_read
 from analysis.util.errors import InputError
 
 
@@ -72,11 +73,11 @@ def load_workforce(area_slug: str, area_kind: str | None = None,
         paths[k] = None if v is None else Path(v)
     snaps = {k: pd.Timestamp(v) for k, v in {**settings().snapshots.model_dump(),
                                                  **(snapshots or {})}.items()}
-    ref = readers.read_practice_reference(paths["practice_reference"])
+    ref = cached_read(paths["practice_reference"], readers.read_practice_reference)
     staff = (readers.read_staff_records(paths["staff_records"])
              if paths.get("staff_records") else None)
     ref_open = readers.open_on(ref, snaps["summary"])
-    gpw = {k: readers.read_gpw_practice_csv(paths[k]) for k in ("gpw_summary", "gpw_indicators")}
+    gpw = {k: cached_read(paths[k], readers.read_gpw_practice_csv) for k in ("gpw_summary", "gpw_indicators")}
     for key, frame in gpw.items():
         check_sources_overlap(area, ref_open, paths["practice_reference"], frame, paths[key],
                               snaps["summary"])

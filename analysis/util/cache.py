@@ -7,9 +7,11 @@ Entries live under ``data/processed/cache/`` (``make clean`` removes them). Ever
   (:func:`code_version`), so a changed input, parameter or line of code computes again;
 * **data only**: a frame is a Parquet file, anything else JSON; nothing is unpickled, so an
   entry cannot run code when read;
-* **checked on read**: each entry carries a checksum of its content (:func:`frame_checksum` for a
-  frame, SHA-256 of the canonical JSON for data). A damaged or edited entry does not match, is
-  ignored and is computed again;
+* **checked on read**: each entry carries a checksum of its content (SHA-256 of a frame's
+  Parquet bytes, in a file beside it; SHA-256 of the canonical JSON for data). A damaged or
+  edited entry does not match, is ignored and is computed again;
+* **read once a process**: a frame entry read again in the same process (the chapters of one
+  report read the same inputs) is a copy of the frame read the first time;
 * **written atomically** (:mod:`analysis.util.atomic`).
 
 Uses: :func:`cached_read` (a parsed input file), :func:`cached_call` (a deterministic
@@ -36,10 +38,10 @@ import pyarrow.parquet as pq
 
 from analysis.config import DATA_PROCESSED
 from analysis.util.atomic import atomic_path, atomic_write_bytes
-from analysis.util.provenance import sha256
+from analysis.util.provenance import file_stamp, sha256
 
 CACHE_DIR = DATA_PROCESSED / "cache"
-FORMAT = 1
+FORMAT = 2
 META_KEY = b"gpw_cache_entry"
 MISSING = object()
 """Returned by :func:`read_data` when there is no usable entry (``None`` is valid data)."""
@@ -105,7 +107,8 @@ def cache_key(name: str, parts: list, code: bool = True) -> str:
 # Entries: a frame (Parquet) or plain data (JSON), each with its checksum
 # --------------------------------------------------------------------------------------------
 def frame_checksum(df: pd.DataFrame) -> str:
-    """SHA-256 of a frame's values, index, column names and dtypes."""
+    """SHA-256 of a frame's values, index, column names and dtypes (a key part, not the
+    check on read: see :func:`read_frame`)."""
     h = hashlib.sha256()
     h.update(repr([str(c) for c in df.columns]).encode())
     h.update(repr([str(t) for t in df.dtypes]).encode())
@@ -114,23 +117,38 @@ def frame_checksum(df: pd.DataFrame) -> str:
     return h.hexdigest()
 
 
+def _sidecar(path: Path) -> Path:
+    """The checksum file of a frame entry: SHA-256 of the Parquet file's bytes."""
+    return path.with_name(path.name + ".sha256")
+
+
+#: Frames read in this process, by entry and version of the file (:func:`file_stamp`).
+_READ: dict[tuple, tuple[pd.DataFrame, dict]] = {}
+
+
 def write_frame(path, df: pd.DataFrame, meta: dict | None = None,
                 compression: str = "snappy") -> Path:
-    """Write ``df`` to a Parquet file with its checksum, ``attrs`` and ``meta`` (JSON).
+    """Write ``df`` to a Parquet file with its ``attrs`` and ``meta`` (JSON), and the file's
+    checksum beside it (``<name>.parquet.sha256``, written last: an entry without it is
+    incomplete and never read).
 
     Raises
     ------
     TypeError, ValueError, pyarrow.ArrowException
         When the frame, its ``attrs`` or ``meta`` cannot be stored as data.
     """
-    record = {"format": FORMAT, "checksum": frame_checksum(df), "attrs": dict(df.attrs),
-              "meta": meta}
+    path = Path(path)
+    record = {"format": FORMAT, "attrs": dict(df.attrs), "meta": meta}
     table = pa.Table.from_pandas(df, preserve_index=None)
     table = table.replace_schema_metadata({**(table.schema.metadata or {}),
                                            META_KEY: json.dumps(record).encode()})
-    with atomic_path(path) as tmp:
-        pq.write_table(table, tmp, compression=compression)
-    return Path(path)
+    buf = pa.BufferOutputStream()
+    pq.write_table(table, buf, compression=compression)
+    body = buf.getvalue().to_pybytes()
+    _sidecar(path).unlink(missing_ok=True)
+    atomic_write_bytes(path, body)
+    atomic_write_bytes(_sidecar(path), hashlib.sha256(body).hexdigest().encode())
+    return path
 
 
 def _record(schema: pa.Schema) -> dict | None:
@@ -152,9 +170,25 @@ def read_frame_meta(path) -> dict | None:
 
 def read_frame(path) -> tuple[pd.DataFrame, dict] | None:
     """``(frame, meta)`` from :func:`write_frame`, or None when missing, unreadable or when the
-    frame does not match its checksum."""
+    file does not match its checksum.
+
+    The check is SHA-256 of the file's bytes against the checksum written beside it (a
+    damaged, truncated or re-written file does not match). A frame read once in a process is
+    kept, by the version of its file, and later reads return a copy of it.
+    """
+    path = Path(path)
     try:
-        table = pq.read_table(path)
+        stamp = file_stamp(path)
+    except OSError:
+        return None
+    if stamp in _READ:
+        return _copied(*_READ[stamp])
+    try:
+        body = path.read_bytes()
+        expected = _sidecar(path).read_text(encoding="ascii").strip()
+        if hashlib.sha256(body).hexdigest() != expected:
+            return None
+        table = pq.read_table(pa.BufferReader(body))
         record = _record(table.schema)
         if record is None:
             return None
@@ -162,10 +196,18 @@ def read_frame(path) -> tuple[pd.DataFrame, dict] | None:
     except (OSError, ValueError, pa.ArrowException):
         return None
     df.attrs.clear()
-    if frame_checksum(df) != record.get("checksum"):
-        return None
     df.attrs.update(record.get("attrs") or {})
-    return df, record.get("meta") or {}
+    meta = record.get("meta") or {}
+    _READ[stamp] = (df, meta)
+    return _copied(df, meta)
+
+
+def _copied(df: pd.DataFrame, meta: dict) -> tuple[pd.DataFrame, dict]:
+    """A copy of a kept frame and its meta that the caller may change freely (copy-on-write
+    copies the values only when changed; ``attrs`` and meta are plain data, copied now)."""
+    copy = df.copy(deep=False)
+    copy.attrs = json.loads(json.dumps(df.attrs))
+    return copy, json.loads(json.dumps(meta))
 
 
 def _canonical(data) -> bytes:

@@ -6,6 +6,7 @@ JSON beside the report so a reviewer can check it without reading HTML.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import platform
@@ -23,13 +24,27 @@ PACKAGES = ["pandas", "numpy", "pyarrow", "matplotlib", "seaborn", "papermill", 
             "ipykernel", "pyyaml"]
 
 
-def sha256(path, chunk: int = 1 << 20) -> str:
-    """Hex SHA-256 of a file, read in chunks."""
+def file_stamp(path) -> tuple:
+    """``(resolved path, size, modification time in ns, inode)``: what identifies one version
+    of a file within a run (an atomic rewrite changes the inode, an edit the time)."""
+    p = Path(path).resolve()
+    st = p.stat()
+    return str(p), st.st_size, st.st_mtime_ns, st.st_ino
+
+
+@functools.lru_cache(maxsize=4096)
+def _sha256_of(stamp: tuple, chunk: int = 1 << 20) -> str:
     h = hashlib.sha256()
-    with open(path, "rb") as fh:
+    with open(stamp[0], "rb") as fh:
         while block := fh.read(chunk):
             h.update(block)
     return h.hexdigest()
+
+
+def sha256(path) -> str:
+    """Hex SHA-256 of a file, read in chunks; computed once per version of the file in a
+    process (:func:`file_stamp`), since a report's chapters checksum the same inputs."""
+    return _sha256_of(file_stamp(path))
 
 
 def relative(path) -> str:
