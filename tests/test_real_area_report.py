@@ -92,6 +92,15 @@ def test_per_1000_table_equals_an_independent_sum(report, expected):
         assert float(got[p]["fte_per_1000"]) == pytest.approx(per_1000, rel=1e-12)
 
 
+def test_charts_and_chapters_wrote_no_warning(report):
+    """Nothing on the chapters' error streams, where Report.chart writes a bar chart whose
+    axis leaves out zero (analysis.report.chart_checks)."""
+    from analysis.report.runner import WARNINGS_FILE
+
+    warnings = report.parent / WARNINGS_FILE
+    assert not warnings.exists(), warnings.read_text(encoding="utf-8")
+
+
 def test_html_names_chapters_without_data_and_no_demo_banner(report):
     text = report.read_text(encoding="utf-8")
     assert "Local workforce returns: no returns supplied" in text

@@ -81,6 +81,15 @@ def test_area_totals_equal_an_independent_sum(report, expected):
 
 
 @real
+def test_charts_and_chapters_wrote_no_warning(report):
+    """Nothing on the chapters' error streams, where Report.chart writes a bar chart whose
+    axis leaves out zero (analysis.report.chart_checks)."""
+    from analysis.report.runner import WARNINGS_FILE
+
+    warnings = report.parent / WARNINGS_FILE
+    assert not warnings.exists(), warnings.read_text(encoding="utf-8")
+
+
 def test_html_says_what_is_missing(report):
     text = report.read_text(encoding="utf-8")
     assert "PCN workforce: no PCN workforce file supplied" in text

@@ -12,6 +12,7 @@ import functools
 import io
 import json
 import os
+import sys
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from analysis.report.chart_checks import bar_axis_problems  # noqa: E402
 from analysis.util.atomic import atomic_write_bytes  # noqa: E402,F401  (re-exported)
 
 # Okabe-Ito: distinguishable with the common forms of colour blindness.
@@ -426,6 +428,8 @@ class Report:
             the image bytes.
         """
         self._n_charts += 1
+        for problem in bar_axis_problems(fig):  # recorded in _meta/warnings.txt by the runner
+            print(f"chart {name}: {problem}", file=sys.stderr, flush=True)
         header = title or drawn_title(fig)
         if title or context:
             _add_header_strip(fig, title, context)

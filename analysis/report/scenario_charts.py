@@ -16,6 +16,7 @@ import pandas as pd  # noqa: E402
 
 from analysis.models.scenarios import COMPONENT_LABELS, COMPONENTS, ScenarioContext  # noqa: E402
 from analysis.models.scenarios.chapter import fan_frame  # noqa: E402
+from analysis.report.chart_checks import mark_axis_break, relative_bars  # noqa: E402
 from analysis.report.rendering import GREY, PALETTE  # noqa: E402
 from analysis.report.scenario_parts import pct, wte  # noqa: E402
 
@@ -104,14 +105,6 @@ def waterfall_chart(res_row: pd.Series, target: float, title: str):
     return fig
 
 
-def mark_axis_break(ax) -> None:
-    """The broken-axis mark (two short diagonal strokes) at the foot of the y-axis: the bars
-    do not start at zero, and the chart says so."""
-    kw = dict(transform=ax.transAxes, color="#000000", clip_on=False, linewidth=1)
-    for dy in (0.0, 0.025):
-        ax.plot([-0.015, 0.015], [0.02 + dy - 0.012, 0.02 + dy + 0.012], **kw)
-
-
 def _wrap(text: str, width: int = 14) -> str:
     words, lines, cur = text.split(), [], ""
     for w in words:
@@ -136,6 +129,7 @@ def tornado_chart(t: pd.DataFrame, target: float, title: str):
     ax.barh(y, lo, left=base, color=PALETTE[1], label="Parameter at its low value")
     ax.barh(y, hi, left=base, color=PALETTE[0], label="Parameter at its high value")
     ax.axvline(base, color="#333333", linewidth=1)
+    relative_bars(ax)
     ax.axvline(target, color="#000000", linestyle=":", linewidth=1.5,
                label=f"Target {wte(target)}")
     ax.set_yticks(y, t["label"].to_list(), fontsize=8)

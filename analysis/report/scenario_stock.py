@@ -20,6 +20,7 @@ import pandas as pd  # noqa: E402
 from analysis.models.scenarios import ScenarioContext  # noqa: E402
 from analysis.models.scenarios import chapter as ch  # noqa: E402
 from analysis.models.scenarios import stockflow as sf  # noqa: E402
+from analysis.report.chart_checks import relative_bars  # noqa: E402
 from analysis.report.rendering import PALETTE, Markdown, Report, Section, fmt_dp  # noqa: E402
 from analysis.report.scenario_parts import month_year, pct  # noqa: E402
 
@@ -153,6 +154,7 @@ def _tornado(t: pd.DataFrame, title: str):
     ax.barh(y, t["gap_high"].to_numpy(dtype=float) - base, left=base, color=PALETTE[0],
             label="At the high end of its range")
     ax.axvline(base, color="#333333", linewidth=1)
+    relative_bars(ax)
     ax.axvline(0, color="#000000", linestyle=":", linewidth=1.5, label="No gap")
     ax.set_yticks(y, t["label"].to_list(), fontsize=8)
     ax.set_xlabel("Gap at the horizon (demand less supply, GP WTE)")
