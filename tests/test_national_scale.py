@@ -235,7 +235,8 @@ def test_cache_round_trip_equals_direct_read(tmp_path, england):
     cached = ns.read_cached(england, cache)
     pd.testing.assert_frame_equal(cached, direct)
     assert cached.attrs == direct.attrs
-    assert [p.name for p in cache.iterdir()] == [built.name]  # no temporary files left
+    # the entry and its checksum, no temporary files left
+    assert sorted(p.name for p in cache.iterdir()) == [built.name, f"{built.name}.sha256"]
 
 
 def test_cache_invalidated_when_csv_changes(tmp_path):
@@ -336,4 +337,4 @@ def test_bad_csv_leaves_the_earlier_cache(tmp_path):
     with pytest.raises(InputError, match="more than once"):
         ns.read_cached(csv_path, cache)
     assert built.read_bytes() == kept
-    assert [p.name for p in cache.iterdir()] == [built.name]
+    assert sorted(p.name for p in cache.iterdir()) == [built.name, f"{built.name}.sha256"]

@@ -80,7 +80,7 @@ from analysis.io.series_store import build_store, open_store
 from analysis.tables.series import connect, query
 from analysis.tables.workforce import role_indicators
 from analysis.util.atomic import atomic_open
-from analysis.util.cache import read_frame, read_frame_meta, write_frame
+from analysis.util.cache import read_frame, read_frame_meta, remove_frame, write_frame
 from analysis.util.errors import GPWorkforceError
 
 __all__ = [
@@ -970,12 +970,12 @@ def _measure_child(kind: str, csv: Path, cache_dir: Path, series_dir: Path) -> d
     files = sorted(series_dir.glob("gpw_practice_level_detailed_*.csv")) if kind.startswith(
         "series") else []
     if kind == "cache_cold":
-        cache_path(csv, cache_dir).unlink(missing_ok=True)
+        remove_frame(cache_path(csv, cache_dir))
     if kind == "store_build":
         shutil.rmtree(cache_dir / "series-store", ignore_errors=True)
     if kind == "series_cold":
         for f in files:
-            cache_path(f, cache_dir).unlink(missing_ok=True)
+            remove_frame(cache_path(f, cache_dir))
     if kind in ("cache_hit", "cache_warm") and cache_status(csv, cache_dir) != "fresh":
         raise GPWorkforceError(f"{kind} needs a fresh cache: run cache_cold first")
     if kind == "series_warm" and any(cache_status(f, cache_dir) != "fresh" for f in files):

@@ -151,6 +151,13 @@ def write_frame(path, df: pd.DataFrame, meta: dict | None = None,
     return path
 
 
+def remove_frame(path) -> None:
+    """Remove a frame entry and its checksum (nothing when absent)."""
+    path = Path(path)
+    _sidecar(path).unlink(missing_ok=True)
+    path.unlink(missing_ok=True)
+
+
 def _record(schema: pa.Schema) -> dict | None:
     try:
         record = json.loads((schema.metadata or {})[META_KEY])
