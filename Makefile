@@ -9,6 +9,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Installed as a dependency (jupyter-events asks for jsonschema[format-nongpl]) but never used
+# here: jsonschema imports rfc3987-syntax, an IRI format checker, whenever it is present, and
+# rfc3987-syntax 1.1.0 compiles a grammar with lark at import, 1.3-2 s at the start of every
+# command, test worker and report (python-jsonschema/jsonschema#1428). Removed after install.
+UNUSED := rfc3987-syntax lark
 # Parameters are data, never code: each value is taken literally (make never expands it, so
 # `$(shell ...)` typed into a value stays text) and reaches the command line through the
 # environment as GPW_<NAME>, where it is validated (switches accept only yes/no, 1/0, true/false).
@@ -27,6 +32,7 @@ $(STAMP): requirements.txt pyproject.toml
 	@echo "Setting up $(VENV) from requirements.txt (first run only, about a minute)..."
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt $(PIP_QUIET)
+	@$(PY) -m pip uninstall --quiet --disable-pip-version-check -y $(UNUSED) $(PIP_QUIET)
 	@$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e . $(PIP_QUIET)
 	@$(PY) -m analysis kernel
 	@touch $(STAMP)
@@ -60,6 +66,7 @@ lint: $(STAMP) ## ruff, then the layer contracts (import-linter); notebooks stri
 
 lock: $(STAMP) ## Re-pin requirements.txt and environment.yml from requirements.in
 	$(PY) -m pip install --quiet -r requirements.in
+	$(PY) -m pip uninstall --quiet -y $(UNUSED)
 	$(PY) -m analysis lock
 
 clean: ## Remove generated files (demo data, processed data, outputs); keeps .venv

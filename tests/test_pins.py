@@ -24,3 +24,17 @@ def test_drift_is_detected(tmp_path):
     (tmp_path / "environment.yml").write_text(changed)
     assert read_environment(tmp_path / "environment.yml") != read_requirements(
         ROOT / "requirements.txt")
+
+
+def test_the_slow_unused_iri_checker_is_not_installed():
+    """`make venv` removes rfc3987-syntax (and lark, which only it needs): jsonschema, imported
+    by nbformat in every command, would otherwise compile its grammar at import (1.3-2 s)."""
+    import subprocess
+    import sys
+
+    code = "import sys, nbformat; print('rfc3987_syntax' in sys.modules, 'lark' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["False", "False"]
+    pins = read_requirements(ROOT / "requirements.txt")
+    assert "rfc3987-syntax" not in pins and "lark" not in pins
