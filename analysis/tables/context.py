@@ -77,7 +77,8 @@ def load_workforce(area_slug: str, area_kind: str | None = None,
     staff = (readers.read_staff_records(paths["staff_records"])
              if paths.get("staff_records") else None)
     ref_open = readers.open_on(ref, snaps["summary"])
-    gpw = {k: cached_read(paths[k], readers.read_gpw_practice_csv) for k in ("gpw_summary", "gpw_indicators")}
+    gpw = {k: cached_read(paths[k], readers.read_gpw_practice_csv)
+           for k in ("gpw_summary", "gpw_indicators")}
     for key, frame in gpw.items():
         check_sources_overlap(area, ref_open, paths["practice_reference"], frame, paths[key],
                               snaps["summary"])

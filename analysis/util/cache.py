@@ -37,7 +37,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from analysis.config import DATA_PROCESSED
-from analysis.util.atomic import atomic_path, atomic_write_bytes
+from analysis.util.atomic import atomic_write_bytes
 from analysis.util.provenance import file_stamp, sha256
 
 CACHE_DIR = DATA_PROCESSED / "cache"
