@@ -336,7 +336,14 @@ def bench(
     area: Annotated[str, typer.Option("--area", help="Area of the one-report timing.")]
     = "wolverhampton",
     batch: Annotated[bool, typer.Option("--batch/--no-batch", help="Also time every area in "
-                                        "parallel.")] = True,
+                                        "parallel (and the areas of --nhs-dir).")] = True,
+    nhs_dir: Annotated[Path, typer.Option(
+        "--nhs-dir", envvar="GPW_NHS_DIR",
+        help="Also time the batch of every --kind area found in the real files there (not "
+             "timed when there are none).")] = NHS_DIR,
+    kind: Annotated[AreaKind, typer.Option(
+        "--kind", envvar="GPW_KIND", help="Kind of area of the real-data batch.")]
+    = AreaKind.icb,
     write: Annotated[Path | None, typer.Option("--write", help="Figures and method written "
                                                "there.")] = DOCS / "performance.md",
     no_write: Annotated[bool, typer.Option("--no-write", help="Write no figures.")] = False,
@@ -362,7 +369,8 @@ def bench(
 
             resolve_area(area)
             _demo_data_if_missing()
-            report_bench.run(area, batch=batch, write=None if no_write else write)
+            report_bench.run(area, batch=batch, write=None if no_write else write,
+                             nhs_dir=nhs_dir, kind=kind.value)
         if Bench.scenarios in chosen:
             from analysis.models.scenarios import bench as mc_bench
             from analysis.models.scenarios import bench_text

@@ -239,9 +239,10 @@ def run_data_batch(nhs_dir, out_root: Path = OUTPUTS, kind: str = "icb",
     out_root = Path(out_root)
     started = time.perf_counter()
     areas = data_areas(nhs_dir, kind, period, only)
-    label = f"{kind_label(kind)}{'' if len(areas) == 1 else 's'}"
-    print(f"Building {len(areas)} reports of the {label} found in {nhs_dir} on "
-          f"{workers(jobs, len(areas))} workers...", flush=True)
+    n, w = len(areas), workers(jobs, len(areas))
+    print(f"Building the report{'s' if n != 1 else ''} of {n} {kind_label(kind)}"
+          f"{'s' if n != 1 else ''} found in {nhs_dir} on {w} worker{'s' if w != 1 else ''}...",
+          flush=True)
     out_root.mkdir(parents=True, exist_ok=True)
     tasks = [(a.code, kind, str(nhs_dir), str(out_root), period, show_code, force, a.clash)
              for a in areas]
