@@ -17,7 +17,7 @@ UNUSED := rfc3987-syntax lark
 # Parameters are data, never code: each value is taken literally (make never expands it, so
 # `$(shell ...)` typed into a value stays text) and reaches the command line through the
 # environment as GPW_<NAME>, where it is validated (switches accept only yes/no, 1/0, true/false).
-PARAMS := CCG STP AREA NHS_DIR PERIOD CODE INTERNAL FORCE JOBS PDF
+PARAMS := CCG STP AREA NHS_DIR PERIOD CODE INTERNAL FORCE JOBS PDF KIND ONLY
 $(foreach p,$(PARAMS),$(eval override GPW_$(p) := $$(value $(p))))
 export $(addprefix GPW_,$(PARAMS))
 unexport $(PARAMS)
@@ -45,10 +45,10 @@ data: $(STAMP) ## (Re)build the synthetic demo inputs in data/raw/demo
 report: $(STAMP) ## One area's report: make report CCG=<slug> | STP=<slug> | AREA=<code or name> [NHS_DIR=dir] [PERIOD=YYYY-MM] [CODE=1] [INTERNAL=1] [FORCE=1] [PDF=yes]
 	@$(PY) -m analysis report
 
-reports: $(STAMP) ## Every area's report, in parallel, and outputs/index.html [JOBS=n] [FORCE=1]
+reports: $(STAMP) ## Every area's report, in parallel, and outputs/index.html [JOBS=n] [FORCE=1]; areas of real files: NHS_DIR=dir [KIND=icb|sub_icb|pcn|region] [PERIOD=YYYY-MM] [ONLY="QHL QUA"]
 	@$(PY) -m analysis reports
 
-bench: $(STAMP) ## Time one report against the floor, the batch, Monte Carlo and national scale
+bench: $(STAMP) ## Time one report against the floor, the batches (real files: NHS_DIR=dir), Monte Carlo and national scale
 	@$(PY) -m analysis bench
 
 lab: $(STAMP) ## JupyterLab with the project's kernel

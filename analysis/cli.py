@@ -3,7 +3,7 @@ targets call it.
 
 ===========  ===============================================================================
 ``report``   one area's report: ``--ccg <slug>``, ``--stp <slug>`` or ``--area TEXT``
-``reports``  every area's report, in parallel, and ``index.html``
+``reports``  every area's report, in parallel, and ``index.html`` (``--nhs-dir``: real files)
 ``data``     (re)build the synthetic demo inputs in ``data/raw/demo``
 ``bench``    time a report against the floor, the Monte Carlo draws and the national reader
 ``national`` England-sized demo releases and their benchmark (``write``, ``series``, ``bench``)
@@ -235,14 +235,42 @@ def report(
     typer.echo(built.summary())
 
 
+class AreaKind(StrEnum):
+    """Kinds of area the ``areas`` command lists and ``reports --nhs-dir`` builds."""
+
+    icb = "icb"
+    sub_icb = "sub_icb"
+    pcn = "pcn"
+    region = "region"
+    ccg = "ccg"
+    stp = "stp"
+
+
 @app.command()
 def reports(
     jobs: Annotated[int | None, typer.Option(
         "--jobs", min=1, envvar="GPW_JOBS",
         help="Reports built at once (default: the number of CPUs).")] = None,
+    nhs_dir: Annotated[Path | None, typer.Option(
+        "--nhs-dir", envvar="GPW_NHS_DIR",
+        help="Build every area of --kind found in the downloaded NHS files there, instead of "
+             "the demo areas.")] = None,
+    kind: Annotated[AreaKind | None, typer.Option(
+        "--kind", envvar="GPW_KIND", help="With --nhs-dir: the kind of area (default: icb).")]
+    = None,
+    period: Annotated[str | None, typer.Option(
+        "--period", envvar="GPW_PERIOD",
+        help="With --nhs-dir: YYYY-MM of the releases (default: the latest).")] = None,
+    only: Annotated[list[str] | None, typer.Option(
+        "--only", envvar="GPW_ONLY",
+        help="With --nhs-dir: only the area of this code (repeatable).")] = None,
+    list_areas: Annotated[bool, typer.Option(
+        "--list", help="With --nhs-dir: list the areas (code, name, practices), build "
+                       "nothing.")] = False,
     code: Code = False, internal: Internal = False, force: Force = False, out: Out = None,
 ) -> None:
-    """Every area's report, in parallel, and <out>/index.html.
+    """Every area's report, in parallel, and <out>/index.html: the demo areas, or with
+    --nhs-dir every area of --kind found in the real files there.
 
     A failed area does not stop the others; the exit status is 1 if any failed.
     """
@@ -251,8 +279,28 @@ def reports(
     _quiet(internal, force)
     out = out or OUTPUTS
     with _one_line_errors(out=out):
-        _demo_data_if_missing()
-        status = runner.run_all(out, show_code=code, jobs=jobs, force=force)
+        if nhs_dir is None:
+            given = [name for name, value in (("--kind", kind), ("--period", period),
+                                              ("--only", only), ("--list", list_areas))
+                     if value]
+            if given:
+                raise ConfigError(f"{given[0]} needs --nhs-dir (the folder of downloaded NHS "
+                                  "files); without it every demo area is built")
+            _demo_data_if_missing()
+            status = runner.run_all(out, show_code=code, jobs=jobs, force=force)
+        else:
+            from analysis.report import data_batch
+
+            if period is not None and not PERIOD.match(period):
+                raise ConfigError(f"--period {period!r}: expected YYYY-MM")
+            kind_value = (kind or AreaKind.icb).value
+            if list_areas:
+                for a in data_batch.data_areas(nhs_dir, kind_value, period, only):
+                    typer.echo(f"{a.code}\t{a.name}\t{a.practices} practices\t{a.source}"
+                               f"{f' ({a.period})' if a.period else ''}")
+                return
+            status = data_batch.run_data_batch(nhs_dir, out, kind_value, period, jobs=jobs,
+                                               force=force, only=only, show_code=code).status
     raise typer.Exit(status)
 
 
@@ -288,7 +336,14 @@ def bench(
     area: Annotated[str, typer.Option("--area", help="Area of the one-report timing.")]
     = "wolverhampton",
     batch: Annotated[bool, typer.Option("--batch/--no-batch", help="Also time every area in "
-                                        "parallel.")] = True,
+                                        "parallel (and the areas of --nhs-dir).")] = True,
+    nhs_dir: Annotated[Path, typer.Option(
+        "--nhs-dir", envvar="GPW_NHS_DIR",
+        help="Also time the batch of every --kind area found in the real files there (not "
+             "timed when there are none).")] = NHS_DIR,
+    kind: Annotated[AreaKind, typer.Option(
+        "--kind", envvar="GPW_KIND", help="Kind of area of the real-data batch.")]
+    = AreaKind.icb,
     write: Annotated[Path | None, typer.Option("--write", help="Figures and method written "
                                                "there.")] = DOCS / "performance.md",
     no_write: Annotated[bool, typer.Option("--no-write", help="Write no figures.")] = False,
@@ -314,7 +369,8 @@ def bench(
 
             resolve_area(area)
             _demo_data_if_missing()
-            report_bench.run(area, batch=batch, write=None if no_write else write)
+            report_bench.run(area, batch=batch, write=None if no_write else write,
+                             nhs_dir=nhs_dir, kind=kind.value)
         if Bench.scenarios in chosen:
             from analysis.models.scenarios import bench as mc_bench
             from analysis.models.scenarios import bench_text
@@ -324,17 +380,6 @@ def bench(
             from analysis.demo import national
 
             national.bench(practices, months)
-
-
-class AreaKind(StrEnum):
-    """Kinds of area the ``areas`` command lists."""
-
-    icb = "icb"
-    sub_icb = "sub_icb"
-    pcn = "pcn"
-    region = "region"
-    ccg = "ccg"
-    stp = "stp"
 
 
 @app.command()

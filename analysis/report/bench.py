@@ -8,6 +8,10 @@ how fast the batch is.
   warm-up run so caches of parsed inputs are in place, as they are for an analyst.
 * **Batch**: every area in the registry in parallel (``make reports``), built from scratch,
   then again with nothing changed (skipped).
+* **Batch of real-data areas**: when the NHS folder (``--nhs-dir``, ``make bench NHS_DIR=...``;
+  default ``data/raw/nhs``) holds real files, every area of ``--kind`` (ICBs by default) found
+  there (``make reports NHS_DIR=...``, :mod:`analysis.report.data_batch`), from scratch then
+  unchanged; otherwise one line says why it was not timed.
 
 Figures are printed and written to ``docs/performance.md`` with the method. Timings are wall
 clock on this machine; compare ratios rather than seconds between machines.
@@ -24,10 +28,13 @@ from pathlib import Path
 
 import nbformat
 
-from analysis.config import DOCS, registry, resolve_area, settings
+from analysis.config import DATA_RAW, DOCS, registry, resolve_area, settings
 from analysis.models.scenarios import data_scenario
+from analysis.report import data_batch
 from analysis.report import runner as report
 from analysis.report.urgent_care import job_plan_bench_line
+from analysis.tables.area_names import kind_label
+from analysis.util.errors import ConfigError
 
 #: One report within this many times the floor (issue 14).
 GOAL = 3.0
@@ -86,9 +93,47 @@ def batch_seconds(work: Path, jobs: int | None = None) -> tuple[float, float]:
     return built, unchanged
 
 
+def real_batch_seconds(nhs_dir: Path, work: Path, kind: str = "icb",
+                       jobs: int | None = None) -> dict | str:
+    """The batch of every area of ``kind`` found in the real files of ``nhs_dir``
+    (:func:`analysis.report.data_batch.run_data_batch`), from scratch and again unchanged.
+
+    Returns
+    -------
+    dict or str
+        ``areas``, ``built`` (reports built), ``failed`` (slugs), ``seconds`` (from scratch),
+        ``unchanged`` (the re-run), ``kind``, ``folder``; or why it was not timed (no real
+        file there, no area of ``kind``).
+    """
+    try:
+        data_batch.data_areas(nhs_dir, kind)
+    except ConfigError as exc:  # the folder as the user gave it, not resolved
+        folder = Path(nhs_dir).resolve()
+        return str(exc).replace(str(folder), report._shown(folder))
+    first = data_batch.run_data_batch(nhs_dir, work, kind, jobs=jobs, force=True)
+    again = data_batch.run_data_batch(nhs_dir, work, kind, jobs=jobs)
+    return {"areas": len(first.areas), "built": first.count("ok"), "failed": first.failed,
+            "seconds": first.seconds, "unchanged": again.seconds, "kind": kind,
+            "folder": report._shown(Path(nhs_dir))}
+
+
+def real_batch_text(real: dict | str) -> str:
+    """The line ``make bench`` prints for the batch of real-data areas."""
+    if isinstance(real, str):
+        return (f"batch of real-data areas: not timed ({real.rstrip('.')}; make bench "
+                "NHS_DIR=dir times the areas of another folder)")
+    label = f"{kind_label(real['kind'])}{'' if real['areas'] == 1 else 's'}"
+    failed = (f"; {len(real['failed'])} failed: {', '.join(real['failed'])}"
+              if real["failed"] else "")
+    return (f"batch of real-data areas, {real['areas']} {label} on {os.cpu_count()} cores: "
+            f"{real['seconds']:.1f} s ({real['built'] / real['seconds'] * 60:.1f} reports a "
+            f"minute{failed}); unchanged re-run {real['unchanged']:.1f} s")
+
+
 def run(area: str = "wolverhampton", batch: bool = True,
-        write: Path | None = DOCS / "performance.md") -> dict:
-    """Time the floor, one report and (``batch``) the batch; print the figures.
+        write: Path | None = DOCS / "performance.md", nhs_dir: Path = DATA_RAW / "nhs",
+        kind: str = "icb") -> dict:
+    """Time the floor, one report and (``batch``) the batches; print the figures.
 
     Parameters
     ----------
@@ -98,12 +143,19 @@ def run(area: str = "wolverhampton", batch: bool = True,
         Also time every area in parallel, from scratch and unchanged.
     write : Path, optional
         Write the figures and the method there (Markdown); ``None`` writes nothing.
+    nhs_dir : Path
+        With ``batch``: the folder of real files whose areas of ``kind`` are timed as a
+        batch too (:func:`real_batch_seconds`; not timed, with a line saying why, when it
+        holds none).
+    kind : str
+        The kind of area of that batch.
 
     Returns
     -------
     dict
         ``floor``, ``one`` and ``ratio`` in seconds (ratio: one report over the floor),
-        ``batch`` as ``(built, unchanged, n_areas)`` or ``None``.
+        ``batch`` as ``(built, unchanged, n_areas)`` or ``None``, ``real`` as returned by
+        :func:`real_batch_seconds` (or ``None`` without ``batch``).
 
     Raises
     ------
@@ -124,7 +176,7 @@ def run(area: str = "wolverhampton", batch: bool = True,
               f"(goal {GOAL:g}x or better)")
         print(job_plan_bench_line(area))
         print(data_scenario.bench_text(data_scenario.bench()))
-        figures = None
+        figures = real = None
         if batch:
             built, unchanged = batch_seconds(work / "batch")
             n_areas = len(registry())
@@ -132,13 +184,16 @@ def run(area: str = "wolverhampton", batch: bool = True,
             print(f"batch, {n_areas} areas on {os.cpu_count()} cores: {built:.1f} s "
                   f"({n_areas / built * 60:.1f} reports a minute); unchanged re-run "
                   f"{unchanged:.1f} s")
+            real = real_batch_seconds(Path(nhs_dir), work / "real", kind)
+            print(real_batch_text(real))
     if write is not None:
-        write_doc(write, n, floor, area, one, figures)
+        write_doc(write, n, floor, area, one, figures, real)
         print(f"written: {report._shown(Path(write))}")
-    return {"floor": floor, "one": one, "ratio": ratio, "batch": figures}
+    return {"floor": floor, "one": one, "ratio": ratio, "batch": figures, "real": real}
 
 
-def write_doc(path: Path, n: int, floor: float, area: str, one: float, batch) -> None:
+def write_doc(path: Path, n: int, floor: float, area: str, one: float, batch,
+              real: dict | str | None = None) -> None:
     """Write ``docs/performance.md``: the method and the figures of :func:`run`."""
     lines = [
         "# Performance", "",
@@ -151,7 +206,13 @@ def write_doc(path: Path, n: int, floor: float, area: str, one: float, batch) ->
         "* **One report**: a full report for one area, built not skipped, after a warm-up run "
         "(parsed inputs cached in `data/processed/cache`, as for an analyst). Median of 2 runs.",
         "* **Batch**: `make reports` for every area in parallel, from scratch, then again with "
-        "nothing changed (every report skipped by its fingerprint).", "",
+        "nothing changed (every report skipped by its fingerprint).",
+        "* **Batch of real-data areas**: `make reports NHS_DIR=dir` for every ICB (`--kind` "
+        "another kind) found in the real files of the NHS folder (`make bench NHS_DIR=dir`; "
+        "default `data/raw/nhs`), in parallel, from scratch, then again with nothing changed. "
+        "Reports a minute counts the reports built; an area that fails (its files disagree) "
+        "is listed and does not stop the others. Not timed when the folder holds no real "
+        "files.", "",
         "The report runs all its chapters in one kernel (they are joined into one notebook); "
         "the rest of its time is the chapters' own work, most of it drawing charts.", "",
         "## Figures", "",
@@ -167,6 +228,16 @@ def write_doc(path: Path, n: int, floor: float, area: str, one: float, batch) ->
         lines += [f"| batch, {n_areas} areas, from scratch | {built:.1f} s "
                   f"({n_areas / built * 60:.1f} reports a minute) |",
                   f"| batch, nothing changed | {unchanged:.1f} s |"]
+    if isinstance(real, dict):
+        label = f"{kind_label(real['kind'])}{'' if real['areas'] == 1 else 's'}"
+        failed = (f"; {len(real['failed'])} failed: {', '.join(real['failed'])}"
+                  if real["failed"] else "")
+        lines += [f"| batch of real-data areas, {real['areas']} {label} of `{real['folder']}`, "
+                  f"from scratch | {real['seconds']:.1f} s ({real['built']} built, "
+                  f"{real['built'] / real['seconds'] * 60:.1f} reports a minute{failed}) |",
+                  f"| batch of real-data areas, nothing changed | {real['unchanged']:.1f} s |"]
+    elif isinstance(real, str):
+        lines += [f"| batch of real-data areas | not timed: {real.replace('|', '/')} |"]
     lines += ["", "## Monte Carlo and national scale", "",
               "`make bench` also prints 10,000 Monte Carlo draws against one deterministic run "
               "(`python -m analysis bench --only scenarios`; about 3 ms against 0.06 ms, "

@@ -122,16 +122,31 @@ def find_data_area(area_text: str, nhs_dir, period: str | None = None) -> DataAr
         in the folder, or an unknown area (one line with the closest matches).
     """
     cfg = settings()
-    cat = catalogue(nhs_dir)
+    match = find_area(area_sources(catalogue(nhs_dir), period), area_text,
+                      aliases=cfg.areas.aliases, clusters=cfg.areas.clusters)
+    return DataArea(slug_for(match.kind, match.code), match.kind, match.name or match.code,
+                    match.code)
+
+
+def area_sources(cat, period: str | None = None) -> list:
+    """Where areas are looked up (:func:`find_data_area`) and listed
+    (:func:`analysis.report.data_batch.data_areas`): the PCN release's hierarchy (the map's
+    near it, else its own) and the GP Workforce release's (the map's near it and its own).
+
+    Raises
+    ------
+    ConfigError
+        Neither a PCN workforce file nor a GP Workforce practice-level release (of ``period``).
+    """
     run, _ = chapters_for(cat, period)
-    sources = []
-    if PCN_NOTEBOOK in run:
-        sources.append(pcn_sources(cat, period)[0])
-    sources += gp_practice.release_hierarchies(cat, period, cfg.real_inputs.max_months_apart)
-    match = find_area(sources, area_text, aliases=cfg.areas.aliases,
-                      clusters=cfg.areas.clusters)
-    slug = f"{match.kind.replace('_', '-')}-{match.code}".lower()
-    return DataArea(slug, match.kind, match.name or match.code, match.code)
+    sources = [pcn_sources(cat, period)[0]] if PCN_NOTEBOOK in run else []
+    return sources + gp_practice.release_hierarchies(cat, period,
+                                                     settings().real_inputs.max_months_apart)
+
+
+def slug_for(kind: str, code: str) -> str:
+    """The report's folder name: ``icb-qhl`` for ICB QHL, ``sub-icb-15e``."""
+    return f"{kind.replace('_', '-')}-{code}".lower()
 
 
 def report_data_area(area_text: str, nhs_dir, out_root: Path = OUTPUTS,

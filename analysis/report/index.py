@@ -1,5 +1,7 @@
 """The batch's ``index.html``: every demo area with its headline figures and a link to its
-report (written by :func:`analysis.report.runner.run_all` and after each single report)."""
+report (written by :func:`analysis.report.runner.run_all` and after each single report), or
+every area of the batch of real-data areas with its status (:func:`write_data_index`, written
+by :func:`analysis.report.data_batch.run_data_batch`). Text from the files is escaped."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from pathlib import Path
 
 from analysis.config import registry
 from analysis.report.rendering import REPORT_CSS, atomic_write_bytes, fmt_dp, fmt_int
+from analysis.tables.area_names import kind_label
 
 
 def write_index(out_root: Path, status: dict[str, str] | None = None) -> Path:
@@ -51,6 +54,59 @@ def write_index(out_root: Path, status: dict[str, str] | None = None) -> Path:
             "<th>Data date</th><th>GP FTE per 1,000</th><th>Gap to 0.58 (FTE)</th>"
             "<th>GPs aged 55+</th>"
             "<th>Leading scenario (the STP's model)</th><th>This run</th></tr></thead><tbody>"
+            + "".join(rows) + "</tbody></table></div></body></html>")
+    path = out_root / "index.html"
+    atomic_write_bytes(path, page.encode("utf-8"))
+    path.chmod(0o644)
+    return path
+
+
+def write_data_index(out_root: Path, areas, results: dict[str, tuple[str, float, str]],
+                     kind: str) -> Path:
+    """``index.html`` of a batch of areas found in real files.
+
+    Parameters
+    ----------
+    out_root : Path
+        Where the reports are (``<slug>/report.html``).
+    areas : list of ListedArea
+        :func:`analysis.report.data_batch.data_areas`, in the order listed.
+    results : dict
+        slug -> (status, seconds, message), status ``ok``, ``skipped`` or ``failed``.
+    kind : str
+        Their kind (``icb``).
+    """
+    R = " style='text-align:right'"
+    label = kind_label(kind)
+    rows = []
+    for a in areas:
+        status, secs, msg = results.get(a.slug, ("not built", None, ""))
+        exists = (out_root / a.slug / "report.html").exists()
+        state = {"ok": "built", "skipped": "unchanged"}.get(status, status)
+        if status == "failed" and exists:
+            state += " (the previous report is kept)"
+        name = html.escape(a.name or a.code)
+        link = f"<a href='{html.escape(a.slug)}/report.html'>{name}</a>" if exists else name
+        rows.append(
+            f"<tr><td>{link}</td><td>{html.escape(a.code)}</td>"
+            f"<td{R}>{fmt_int(a.practices) if a.practices else ''}</td>"
+            f"<td>{html.escape(f'{a.source} ({a.period})' if a.period else a.source)}</td>"
+            f"<td>{html.escape(state)}</td>"
+            f"<td{R}>{'' if secs is None else f'{secs:.1f}'}</td>"
+            f"<td>{html.escape(msg)}</td></tr>")
+    n_failed = sum(r[0] == "failed" for r in results.values())
+    page = ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+            f"<title>GP workforce reports: {html.escape(label)}s found in real files</title>"
+            "<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;"
+            "padding:0 1em;color:#222}</style>" + REPORT_CSS + "</head><body>"
+            f"<h1>GP workforce reports: {html.escape(label)}s found in real files</h1>"
+            f"<p>One report per {html.escape(label)} found in the downloaded NHS files "
+            f"({len(areas)} areas, {n_failed} failed in this run). Practices are those of the "
+            "file each area was listed from, at its date; each report names the releases it "
+            "read and the chapters left out for want of data.</p>"
+            f"<div class='report-table'><table><caption>{html.escape(label)}s</caption>"
+            "<thead><tr><th>Area</th><th>Code</th><th>Practices</th><th>Listed from</th>"
+            "<th>This run</th><th>Seconds</th><th>Note</th></tr></thead><tbody>"
             + "".join(rows) + "</tbody></table></div></body></html>")
     path = out_root / "index.html"
     atomic_write_bytes(path, page.encode("utf-8"))

@@ -413,6 +413,33 @@ def _worker(slug: str, out_root: str, show_code: bool, force: bool) -> tuple[str
     return slug, status, time.perf_counter() - started, ""
 
 
+def workers(jobs: int | None, n: int) -> int:
+    """Processes of a batch of ``n`` reports: ``jobs`` (default: the number of CPUs), at most
+    ``n``, at least 1."""
+    return max(1, min(jobs or os.cpu_count() or 1, n))
+
+
+def build_in_pool(worker, tasks: list[tuple], jobs: int | None = None
+                  ) -> list[tuple[str, str, float, str]]:
+    """``worker(*task)`` for every task in a process pool, a line per area as each finishes.
+
+    ``worker`` is a module-level function returning ``(label, status, seconds, message)``
+    with status ``ok``, ``skipped`` or ``failed`` (it catches its area's errors, so one failed
+    area does not stop the others); a failed area's line, with its message, goes to stderr.
+    Returns the results in the order they finished.
+    """
+    results = []
+    with ProcessPoolExecutor(max_workers=workers(jobs, len(tasks))) as pool:
+        futures = [pool.submit(worker, *task) for task in tasks]
+        for n, fut in enumerate(as_completed(futures), 1):
+            label, status, secs, msg = fut.result()
+            results.append((label, status, secs, msg))
+            line = f"[{n}/{len(tasks)}] {status:<7} {label} ({secs:.1f} s)"
+            print(line if status != "failed" else f"{line}: {msg}",
+                  file=sys.stderr if status == "failed" else sys.stdout, flush=True)
+    return results
+
+
 def run_all(out_root: Path = OUTPUTS, show_code: bool = False, jobs: int | None = None,
             force: bool = False, areas: list[str] | None = None) -> int:
     """Every area in the registry (or ``areas``), in parallel, and ``index.html``.
@@ -445,27 +472,25 @@ def run_all(out_root: Path = OUTPUTS, show_code: bool = False, jobs: int | None 
     """
     require_demo_data()
     slugs = areas or list(registry())
-    jobs = jobs or os.cpu_count() or 1
     started = time.perf_counter()
-    results = []
-    print(f"Building {len(slugs)} reports on {min(jobs, len(slugs))} workers...", flush=True)
-    with ProcessPoolExecutor(max_workers=min(jobs, len(slugs))) as pool:
-        futures = [pool.submit(_worker, s, str(out_root), show_code, force) for s in slugs]
-        for n, fut in enumerate(as_completed(futures), 1):
-            slug, status, secs, msg = fut.result()
-            results.append((slug, status, secs, msg))
-            line = f"[{n}/{len(slugs)}] {status:<7} {slug} ({secs:.1f} s)"
-            print(line if status != "failed" else f"{line}: {msg}",
-                  file=sys.stderr if status == "failed" else sys.stdout, flush=True)
-    failed = [r for r in results if r[1] == "failed"]
-    write_index(Path(out_root), {r[0]: r[1] for r in results})
-    total = time.perf_counter() - started
-    print(f"{len(slugs) - len(failed)} of {len(slugs)} reports ready "
-          f"({sum(r[1] == 'ok' for r in results)} built, "
-          f"{sum(r[1] == 'skipped' for r in results)} unchanged) in {total:.1f} s; "
-          f"index: {_shown(Path(out_root) / 'index.html')}"
-          + (f"; FAILED: {', '.join(r[0] for r in failed)}" if failed else ""))
-    return 1 if failed else 0
+    print(f"Building {len(slugs)} reports on {workers(jobs, len(slugs))} workers...",
+          flush=True)
+    results = build_in_pool(_worker, [(s, str(out_root), show_code, force) for s in slugs],
+                            jobs)
+    index = write_index(Path(out_root), {r[0]: r[1] for r in results})
+    print(batch_summary(results, time.perf_counter() - started, index))
+    return 1 if any(r[1] == "failed" for r in results) else 0
+
+
+def batch_summary(results: list[tuple[str, str, float, str]], seconds: float,
+                  index: Path) -> str:
+    """The closing line of a batch: ``35 of 36 reports ready (35 built, 0 unchanged) in
+    150.0 s; index: ...; FAILED: icb-qhm``."""
+    failed = [r[0] for r in results if r[1] == "failed"]
+    return (f"{len(results) - len(failed)} of {len(results)} reports ready "
+            f"({sum(r[1] == 'ok' for r in results)} built, "
+            f"{sum(r[1] == 'skipped' for r in results)} unchanged) in {seconds:.1f} s; "
+            f"index: {_shown(index)}" + (f"; FAILED: {', '.join(failed)}" if failed else ""))
 
 
 def _shown(path: Path) -> str:
