@@ -19,16 +19,20 @@ clock on this machine; compare ratios rather than seconds between machines.
 
 from __future__ import annotations
 
+import ast
 import os
 import platform
 import statistics
+import subprocess
+import sys
 import tempfile
+import textwrap
 import time
 from pathlib import Path
 
 import nbformat
 
-from analysis.config import DATA_RAW, DOCS, registry, resolve_area, settings
+from analysis.config import DATA_RAW, DOCS, ROOT, registry, resolve_area, settings
 from analysis.models.scenarios import data_scenario
 from analysis.report import data_batch
 from analysis.report import runner as report
@@ -93,6 +97,89 @@ def batch_seconds(work: Path, jobs: int | None = None) -> tuple[float, float]:
     return built, unchanged
 
 
+def import_seconds(notebooks: list[str], repeats: int = 3) -> float:
+    """Median time a fresh interpreter takes to import every module the chapter notebooks
+    import (found by parsing their code cells), less the interpreter's own start."""
+    code = "import " + ", ".join(sorted(chapter_modules(notebooks)))
+
+    def timed(src: str) -> float:
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", src], check=True, cwd=ROOT / "notebooks")
+        return time.perf_counter() - started
+
+    return statistics.median(timed(code) - timed("pass") for _ in range(repeats))
+
+
+def chapter_modules(notebooks: list[str]) -> set[str]:
+    """The modules the code cells of ``notebooks`` import (absolute imports; cells that are
+    not Python, such as magics, are skipped)."""
+    modules = set()
+    for rel in notebooks:
+        for cell in nbformat.read(ROOT / rel, as_version=4).cells:
+            if cell.cell_type != "code":
+                continue
+            try:
+                tree = ast.parse(cell.source)
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    modules.update(a.name for a in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    modules.add(node.module)
+    return modules
+
+
+def breakdown(slug: str, work: Path) -> dict:
+    """Where one report's time goes: the chapters' own cells (by chapter, their imports
+    included), the export to HTML, and the rest (kernel start, messages, writing files).
+
+    Returns
+    -------
+    dict
+        ``total``, ``chapters`` (chapter notebook -> seconds), ``export`` and ``rest`` in
+        seconds, ``charts`` (the number of charts) and ``imports`` (seconds to import the
+        chapters' modules in a fresh interpreter, part of the first chapters' time).
+    """
+    area = resolve_area(slug)
+    started = time.perf_counter()
+    path = report.run_area(area, work, force=True, keep_notebooks=True)
+    total = time.perf_counter() - started
+    executed = nbformat.read(path.parent / "notebooks" / "report.ipynb", as_version=4)
+    chapters: dict[str, float] = {}
+    for cell in executed.cells:
+        seconds = (cell.metadata.get("papermill") or {}).get("duration") or 0.0
+        rel = cell.metadata.get("report_chapter", "")
+        chapters[rel] = chapters.get(rel, 0.0) + float(seconds)
+    cfg = settings()
+    started = time.perf_counter()
+    report.to_html(report._html_notebook(executed, cfg, False), "bench")
+    export = time.perf_counter() - started
+    charts = len(list((path.parent / "charts").glob("*.png")))
+    return {"total": total, "chapters": chapters, "export": export, "charts": charts,
+            "rest": total - sum(chapters.values()) - export,
+            "imports": import_seconds(list(chapters))}
+
+
+def breakdown_rows(b: dict) -> list[tuple[str, float]]:
+    """:func:`breakdown` as ``(part, seconds)`` rows, the total last."""
+    rows = [(f"chapter {Path(rel).stem} (cells, imports included)", s)
+            for rel, s in b["chapters"].items()]
+    return rows + [("export to HTML (nbconvert, contents, banner)", b["export"]),
+                   ("the rest: kernel start, messages, files", b["rest"]),
+                   ("total", b["total"])]
+
+
+def breakdown_note(b: dict, floor: float) -> str:
+    """What the breakdown means for the goal: the floor and the imports come first."""
+    return (f"{b['charts']} charts drawn. The floor ({floor:.1f} s) and importing the "
+            f"chapters' modules in a fresh interpreter (pandas, matplotlib, the package: "
+            f"{b['imports']:.1f} s, inside the first chapters' time) come before any chapter "
+            f"does its own work: together {(floor + b['imports']) / floor:.1f}x the floor. "
+            "The charts (matplotlib, about 0.1 s each to lay out and draw) are most of the "
+            "rest.")
+
+
 def real_batch_seconds(nhs_dir: Path, work: Path, kind: str = "icb",
                        jobs: int | None = None) -> dict | str:
     """The batch of every area of ``kind`` found in the real files of ``nhs_dir``
@@ -114,7 +201,7 @@ def real_batch_seconds(nhs_dir: Path, work: Path, kind: str = "icb",
     again = data_batch.run_data_batch(nhs_dir, work, kind, jobs=jobs)
     return {"areas": len(first.areas), "built": first.count("ok"), "failed": first.failed,
             "seconds": first.seconds, "unchanged": again.seconds, "kind": kind,
-            "folder": report._shown(Path(nhs_dir))}
+            "folder": os.path.relpath(Path(nhs_dir).resolve(), ROOT)}  # no machine paths
 
 
 def real_batch_text(real: dict | str) -> str:
@@ -174,6 +261,12 @@ def run(area: str = "wolverhampton", batch: bool = True,
         print(f"one report ({area}):                                          {one:.1f} s")
         print(f"ratio to the floor:                                            {ratio:.2f}x "
               f"(goal {GOAL:g}x or better)")
+        parts = breakdown(area, work / "parts")
+        print("where one report's time goes (one more run, its notebook kept):")
+        for part, seconds in breakdown_rows(parts):
+            print(f"  {part + ':':58s}{seconds:5.1f} s")
+        print(textwrap.fill(breakdown_note(parts, floor), 96, initial_indent="  ",
+                            subsequent_indent="  "))
         print(job_plan_bench_line(area))
         print(data_scenario.bench_text(data_scenario.bench()))
         figures = real = None
@@ -187,13 +280,14 @@ def run(area: str = "wolverhampton", batch: bool = True,
             real = real_batch_seconds(Path(nhs_dir), work / "real", kind)
             print(real_batch_text(real))
     if write is not None:
-        write_doc(write, n, floor, area, one, figures, real)
+        write_doc(write, n, floor, area, one, figures, real, parts)
         print(f"written: {report._shown(Path(write))}")
-    return {"floor": floor, "one": one, "ratio": ratio, "batch": figures, "real": real}
+    return {"floor": floor, "one": one, "ratio": ratio, "batch": figures, "real": real,
+            "parts": parts}
 
 
 def write_doc(path: Path, n: int, floor: float, area: str, one: float, batch,
-              real: dict | str | None = None) -> None:
+              real: dict | str | None = None, parts: dict | None = None) -> None:
     """Write ``docs/performance.md``: the method and the figures of :func:`run`."""
     lines = [
         "# Performance", "",
@@ -238,6 +332,13 @@ def write_doc(path: Path, n: int, floor: float, area: str, one: float, batch,
                   f"| batch of real-data areas, nothing changed | {real['unchanged']:.1f} s |"]
     elif isinstance(real, str):
         lines += [f"| batch of real-data areas | not timed: {real.replace('|', '/')} |"]
+    if parts:
+        lines += ["", "## Where one report's time goes", "",
+                  f"One more run of the {area} report with its executed notebook kept: each "
+                  "chapter's cells (papermill's durations), the export, and the rest.", "",
+                  "| part | seconds |", "|---|---|",
+                  *[f"| {part} | {seconds:.1f} s |" for part, seconds in breakdown_rows(parts)],
+                  "", breakdown_note(parts, floor)]
     lines += ["", "## Monte Carlo and national scale", "",
               "`make bench` also prints 10,000 Monte Carlo draws against one deterministic run "
               "(`python -m analysis bench --only scenarios`; about 3 ms against 0.06 ms, "
