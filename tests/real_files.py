@@ -31,3 +31,11 @@ def csv_text(path: Path) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return data.decode("cp1252")
+
+
+def chapter_warnings(report: Path) -> str:
+    """What the chapters of a report wrote to their error streams (``_meta/warnings.txt``,
+    where :meth:`analysis.report.rendering.Report.chart` writes a bar chart whose axis leaves
+    out zero), or '' when nothing."""
+    path = Path(report).parent / "_meta" / "warnings.txt"
+    return path.read_text(encoding="utf-8") if path.exists() else ""

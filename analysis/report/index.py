@@ -39,26 +39,16 @@ def write_index(out_root: Path, status: dict[str, str] | None = None) -> Path:
             f"<td{R}>{_share(wf.get('share_55_plus'))}</td>"
             f"<td>{_scenario_cell(area, sc)}</td>"
             f"<td>{html.escape(state)}</td></tr>")
-    page = ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-            "<title>GP workforce reports</title>"
-            "<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;"
-            "padding:0 1em;color:#222}</style>" + REPORT_CSS + "</head><body>"
-            "<h1>GP workforce reports</h1><p>One report per area. Practices, patients, GP "
-            "FTE and GPs aged 55+ are each area's own figures (NHS Digital's GP workforce "
-            "release, all GPs including registrars, at the date shown). GP FTE per 1,000 "
-            "patients is against the planning ratio of 0.58; the gap is the FTE needed to reach "
-            "it (negative: above it). The scenarios are modelled for whole STPs: a CCG's row "
-            "shows its STP's leading scenario, labelled so and not apportioned.</p>"
-            "<div class='report-table'><table><caption>Areas"
-            "</caption><thead><tr><th>Area</th><th>Kind</th><th>Practices</th><th>Patients</th>"
-            "<th>Data date</th><th>GP FTE per 1,000</th><th>Gap to 0.58 (FTE)</th>"
-            "<th>GPs aged 55+</th>"
-            "<th>Leading scenario (the STP's model)</th><th>This run</th></tr></thead><tbody>"
-            + "".join(rows) + "</tbody></table></div></body></html>")
-    path = out_root / "index.html"
-    atomic_write_bytes(path, page.encode("utf-8"))
-    path.chmod(0o644)
-    return path
+    intro = ("One report per area. Practices, patients, GP FTE and GPs aged 55+ are each "
+             "area's own figures (NHS Digital's GP workforce release, all GPs including "
+             "registrars, at the date shown). GP FTE per 1,000 patients is against the planning "
+             "ratio of 0.58; the gap is the FTE needed to reach it (negative: above it). The "
+             "scenarios are modelled for whole STPs: a CCG's row shows its STP's leading "
+             "scenario, labelled so and not apportioned.")
+    return _write_page(out_root, "GP workforce reports", intro, "Areas",
+                       ["Area", "Kind", "Practices", "Patients", "Data date",
+                        "GP FTE per 1,000", "Gap to 0.58 (FTE)", "GPs aged 55+",
+                        "Leading scenario (the STP's model)", "This run"], rows)
 
 
 def write_data_index(out_root: Path, areas, results: dict[str, tuple[str, float, str]],
@@ -95,18 +85,31 @@ def write_data_index(out_root: Path, areas, results: dict[str, tuple[str, float,
             f"<td{R}>{'' if secs is None else f'{secs:.1f}'}</td>"
             f"<td>{html.escape(msg)}</td></tr>")
     n_failed = sum(r[0] == "failed" for r in results.values())
+    title = f"GP workforce reports: {label}s found in real files"
+    intro = (f"One report per {label} found in the downloaded NHS files ({len(areas)} areas, "
+             f"{n_failed} failed in this run). Practices are those of the file each area was "
+             "listed from, at its date; each report names the releases it read and the chapters "
+             "left out for want of data.")
+    return _write_page(out_root, title, intro, f"{label}s",
+                       ["Area", "Code", "Practices", "Listed from", "This run", "Seconds",
+                        "Note"], rows)
+
+
+def _write_page(out_root: Path, title: str, intro: str, caption: str, headers: list[str],
+                rows: list[str]) -> Path:
+    """``out_root/index.html``: a title, an introduction and one table of ``rows`` (HTML
+    already escaped); the title, introduction, caption and headers are escaped here (text,
+    not attributes: quotes are kept)."""
+    def e(text: str) -> str:
+        return html.escape(text, quote=False)
+
     page = ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-            f"<title>GP workforce reports: {html.escape(label)}s found in real files</title>"
+            f"<title>{e(title)}</title>"
             "<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;"
             "padding:0 1em;color:#222}</style>" + REPORT_CSS + "</head><body>"
-            f"<h1>GP workforce reports: {html.escape(label)}s found in real files</h1>"
-            f"<p>One report per {html.escape(label)} found in the downloaded NHS files "
-            f"({len(areas)} areas, {n_failed} failed in this run). Practices are those of the "
-            "file each area was listed from, at its date; each report names the releases it "
-            "read and the chapters left out for want of data.</p>"
-            f"<div class='report-table'><table><caption>{html.escape(label)}s</caption>"
-            "<thead><tr><th>Area</th><th>Code</th><th>Practices</th><th>Listed from</th>"
-            "<th>This run</th><th>Seconds</th><th>Note</th></tr></thead><tbody>"
+            f"<h1>{e(title)}</h1><p>{e(intro)}</p>"
+            f"<div class='report-table'><table><caption>{e(caption)}</caption><thead><tr>"
+            + "".join(f"<th>{e(h)}</th>" for h in headers) + "</tr></thead><tbody>"
             + "".join(rows) + "</tbody></table></div></body></html>")
     path = out_root / "index.html"
     atomic_write_bytes(path, page.encode("utf-8"))
