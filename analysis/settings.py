@@ -193,12 +193,16 @@ class ReportSettings(Model):
     publication: Publication = Publication()
     notebooks: list[Text] = Field(min_length=1)
     html_order: list[Text] | None = None
+    second_kernel: list[Text] = []
     demo_seed: Int
 
     @model_validator(mode="after")
     def _same_notebooks(self):
         if self.html_order is not None and sorted(self.html_order) != sorted(self.notebooks):
             raise ValueError("html_order must list the same notebooks as notebooks")
+        stray = [n for n in self.second_kernel if n not in self.notebooks]
+        if stray:
+            raise ValueError(f"second_kernel: {stray[0]} is not one of notebooks")
         return self
 
 

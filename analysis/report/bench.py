@@ -75,11 +75,12 @@ def floor_seconds(n_notebooks: int, work: Path, repeats: int = 2) -> float:
 def report_seconds(slug: str, work: Path, repeats: int = 2) -> float:
     """Median time of a full report for one area, after a warm-up run."""
     area = resolve_area(slug)
-    report.run_area(area, work, force=True)  # warm-up: parsed-input caches
+    kernels = report.single_report_kernels()  # as `make report` builds it
+    report.run_area(area, work, force=True, kernels=kernels)  # warm-up: parsed-input caches
     times = []
     for _ in range(repeats):
         started = time.perf_counter()
-        report.run_area(area, work, force=True)
+        report.run_area(area, work, force=True, kernels=kernels)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -132,42 +133,55 @@ def chapter_modules(notebooks: list[str]) -> set[str]:
 
 def breakdown(slug: str, work: Path) -> dict:
     """Where one report's time goes: the chapters' own cells (by chapter, their imports
-    included), the export to HTML, and the rest (kernel start, messages, writing files).
+    included; those of ``report: second_kernel`` run beside the others), the wait for them,
+    the export to HTML, and the rest (kernel start, messages, writing files).
 
     Returns
     -------
     dict
-        ``total``, ``chapters`` (chapter notebook -> seconds), ``export`` and ``rest`` in
-        seconds, ``charts`` (the number of charts) and ``imports`` (seconds to import the
-        chapters' modules in a fresh interpreter, part of the first chapters' time).
+        ``total``, ``chapters`` (chapter notebook -> seconds), ``second`` (the chapters run in
+        the second kernel), ``waited``, ``export`` and ``rest`` in seconds, ``charts`` (the
+        number of charts) and ``imports`` (seconds to import the chapters' modules in a fresh
+        interpreter, part of the first chapters' time).
     """
     area = resolve_area(slug)
+    kernels = report.single_report_kernels()
     started = time.perf_counter()
-    path = report.run_area(area, work, force=True, keep_notebooks=True)
+    path = report.run_area(area, work, force=True, keep_notebooks=True, kernels=kernels)
     total = time.perf_counter() - started
     executed = nbformat.read(path.parent / "notebooks" / "report.ipynb", as_version=4)
     chapters: dict[str, float] = {}
+    waited = 0.0
     for cell in executed.cells:
-        seconds = (cell.metadata.get("papermill") or {}).get("duration") or 0.0
         rel = cell.metadata.get("report_chapter", "")
-        chapters[rel] = chapters.get(rel, 0.0) + float(seconds)
+        chapters[rel] = chapters.get(rel, 0.0) + float(cell.metadata.get("report_seconds") or 0)
+        waited += float(cell.metadata.get("report_waited") or 0)
     cfg = settings()
+    second = [r for r in chapters if kernels > 1 and r in cfg.report.second_kernel]
     started = time.perf_counter()
     report.to_html(report._html_notebook(executed, cfg, False), "bench")
     export = time.perf_counter() - started
     charts = len(list((path.parent / "charts").glob("*.png")))
-    return {"total": total, "chapters": chapters, "export": export, "charts": charts,
-            "rest": total - sum(chapters.values()) - export,
+    first = sum(s for r, s in chapters.items() if r not in second)
+    return {"total": total, "chapters": chapters, "second": second, "waited": waited,
+            "export": export, "charts": charts, "rest": total - first - waited - export,
             "imports": import_seconds(list(chapters))}
 
 
 def breakdown_rows(b: dict) -> list[tuple[str, float]]:
-    """:func:`breakdown` as ``(part, seconds)`` rows, the total last."""
+    """:func:`breakdown` as ``(part, seconds)`` rows, the total last: the rows other than the
+    second kernel's chapters add up to the total."""
+    second = b.get("second", [])
     rows = [(f"chapter {Path(rel).stem} (cells, imports included)", s)
-            for rel, s in b["chapters"].items()]
-    return rows + [("export to HTML (nbconvert, contents, banner)", b["export"]),
-                   ("the rest: kernel start, messages, files", b["rest"]),
-                   ("total", b["total"])]
+            for rel, s in b["chapters"].items() if rel not in second]
+    if second:
+        rows.append(("waiting for the second kernel's chapters", b.get("waited", 0.0)))
+    rows += [("export to HTML (nbconvert, contents, banner)", b["export"]),
+             ("the rest: kernel start, messages, files", b["rest"]),
+             ("total", b["total"])]
+    rows += [(f"  beside them, in a second kernel: chapter {Path(rel).stem}",
+              b["chapters"][rel]) for rel in second]
+    return rows
 
 
 def breakdown_note(b: dict, floor: float) -> str:
@@ -298,7 +312,10 @@ def write_doc(path: Path, n: int, floor: float, area: str, one: float, batch,
         "project's kernel and exported by nbconvert: the cost of the machinery alone. Median of "
         "2 runs.",
         "* **One report**: a full report for one area, built not skipped, after a warm-up run "
-        "(parsed inputs cached in `data/processed/cache`, as for an analyst). Median of 2 runs.",
+        "(parsed inputs cached in `data/processed/cache`, as for an analyst), built as "
+        "`make report` builds it: on a machine with two or more cores the chapters of "
+        "`report: second_kernel` (urgent care) run in a second kernel beside the others. "
+        "Median of 2 runs.",
         "* **Batch**: `make reports` for every area in parallel, from scratch, then again with "
         "nothing changed (every report skipped by its fingerprint).",
         "* **Batch of real-data areas**: `make reports NHS_DIR=dir` for every ICB (`--kind` "
@@ -307,8 +324,10 @@ def write_doc(path: Path, n: int, floor: float, area: str, one: float, batch,
         "Reports a minute counts the reports built; an area that fails (its files disagree) "
         "is listed and does not stop the others. Not timed when the folder holds no real "
         "files.", "",
-        "The report runs all its chapters in one kernel (they are joined into one notebook); "
-        "the rest of its time is the chapters' own work, most of it drawing charts.", "",
+        "The report's chapters are joined into one notebook and run in one kernel, or two "
+        "(`analysis/report/execute.py`); the rest of its time is the chapters' own work, most "
+        "of it drawing charts. The batch runs each report in one kernel: its reports already "
+        "run side by side.", "",
         "## Figures", "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}.", "",

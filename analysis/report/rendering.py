@@ -8,6 +8,7 @@ temporary name and renamed, so a killed run never leaves half a file.
 from __future__ import annotations
 
 import base64
+import fcntl
 import functools
 import io
 import json
@@ -324,11 +325,20 @@ class Report:
     # Each chapter records what it used and what it found in ``_meta/*.json`` under the
     # output folder; the summary (first) and provenance (last) sections read them back.
     def _meta_update(self, name: str, key: str, value) -> None:
-        path = self.output_dir / "_meta" / f"{name}.json"
-        data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-        data[key] = value
-        atomic_write_bytes(path, json.dumps(data, indent=1, sort_keys=True,
-                                            default=str).encode("utf-8"))
+        """Set ``key`` of ``_meta/<name>.json``, under a lock on the folder: chapters running
+        in two kernels at once (:mod:`analysis.report.execute`) update the same files."""
+        folder = self.output_dir / "_meta"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.json"
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+            data[key] = value
+            atomic_write_bytes(path, json.dumps(data, indent=1, sort_keys=True,
+                                                default=str).encode("utf-8"))
+        finally:
+            os.close(fd)  # releases the lock
 
     def headline(self, chapter: str, **facts) -> None:
         """Record headline facts of a chapter for the executive summary."""

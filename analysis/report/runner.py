@@ -240,7 +240,7 @@ def run_area(area: Area, out_root: Path = OUTPUTS, show_code: bool = False,
              keep_notebooks: bool = False, inputs: dict | None = None,
              snapshots: dict | None = None, force: bool = True,
              notebooks: list[str] | None = None, extra_params: dict | None = None,
-             key_extra: str = "") -> Path:
+             key_extra: str = "", kernels: int = 1) -> Path:
     """Execute the report notebook for ``area`` and write its HTML.
 
     Parameters
@@ -263,13 +263,16 @@ def run_area(area: Area, out_root: Path = OUTPUTS, show_code: bool = False,
         More parameters injected into every chapter (an area found in real files).
     key_extra : str
         More of what the report depends on (checksums of files outside ``data/raw``).
+    kernels : int
+        2: the chapters of ``report: second_kernel`` run in a second kernel beside the others
+        (:mod:`analysis.report.execute`; a single report on a machine with two or more cores);
+        1: every chapter in one kernel (the batch, whose reports already run side by side).
 
     Returns
     -------
     Path of ``report.html``.
     """
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
+    from analysis.report.execute import ChapterFailed, execute
 
     cfg = settings()
     kernel = cfg.report.kernel_name
@@ -288,23 +291,14 @@ def run_area(area: Area, out_root: Path = OUTPUTS, show_code: bool = False,
         params = {"area_slug": area.slug, "area_kind": area.kind, "output_dir": str(staging),
                   "inputs": inputs, "snapshots": snapshots, **(extra_params or {})}
         merged = build_report_notebook(params, cfg, notebooks)
-        work = staging / "notebooks"
-        work.mkdir()
-        src, dst = work / "report_input.ipynb", work / "report.ipynb"
-        nbformat.write(merged, src)
         synthetic = notebooks is None and synthetic_inputs(inputs)
         before_env = os.environ.get(SYNTHETIC_ENV)
-        os.environ[SYNTHETIC_ENV] = "1" if synthetic else "0"  # the kernel inherits it
+        os.environ[SYNTHETIC_ENV] = "1" if synthetic else "0"  # the kernels inherit it
+        second = set(cfg.report.second_kernel) if kernels > 1 else set()
         try:
-            pm.execute_notebook(str(src), str(dst), parameters=None, kernel_name=kernel,
-                                request_save_on_cell_execute=False,
-                                progress_bar=False, log_output=False, cwd=str(ROOT / "notebooks"))
-        except PapermillExecutionError as exc:
-            chapter = Path(merged.cells[exc.cell_index].metadata.get("report_chapter",
-                                                                      "report")).name
-            cause = (exc.evalue or exc.ename).strip().splitlines()[0] if (
-                exc.evalue or exc.ename) else "error"
-            raise ReportError(f"{area.slug}: {chapter} failed: {cause}") from None
+            executed = execute(merged, kernel, ROOT / "notebooks", second)
+        except ChapterFailed as exc:
+            raise ReportError(f"{area.slug}: {exc}") from None
         except Exception as exc:  # kernel missing, notebook unreadable
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise ReportError(f"{area.slug}: the report could not run: {first}") from None
@@ -313,7 +307,9 @@ def run_area(area: Area, out_root: Path = OUTPUTS, show_code: bool = False,
                 os.environ.pop(SYNTHETIC_ENV, None)
             else:
                 os.environ[SYNTHETIC_ENV] = before_env
-        executed = nbformat.read(dst, as_version=4)
+        if keep_notebooks or show_code:
+            (staging / "notebooks").mkdir()
+            nbformat.write(executed, staging / "notebooks" / "report.ipynb")
         stderr = chapter_stderr(executed)
         if stderr:
             (staging / WARNINGS_FILE).parent.mkdir(exist_ok=True)
@@ -323,9 +319,6 @@ def run_area(area: Area, out_root: Path = OUTPUTS, show_code: bool = False,
         html_text = to_html(_html_notebook(executed, cfg, show_code, notebooks),
                             f"GP workforce: {area.name}", show_code, synthetic=synthetic)
         (staging / "report.html").write_text(html_text, encoding="utf-8")
-        src.unlink()
-        if not (keep_notebooks or show_code):
-            shutil.rmtree(work)
         (staging / FINGERPRINT).write_text(key + "\n")
         # Swap the finished report in; the previous one is removed only after the rename.
         _publishable(staging)
@@ -515,6 +508,12 @@ class Built:
         return f"report: {_shown(self.path)} ({note})"
 
 
+def single_report_kernels() -> int:
+    """Kernels for one report built on its own: two when the machine has two or more cores
+    (``report: second_kernel`` runs beside the other chapters), else one."""
+    return 2 if (os.cpu_count() or 1) >= 2 else 1
+
+
 def report_area(area: Area, out_root: Path = OUTPUTS, show_code: bool = False,
                 force: bool = False, pdf: bool = False) -> Built:
     """One area's report (:func:`run_area`, skipped when unchanged) and the updated index.
@@ -554,7 +553,8 @@ def report_area(area: Area, out_root: Path = OUTPUTS, show_code: bool = False,
     started = time.perf_counter()
     before = out_root / area.slug / "report.html"
     stamp = before.stat().st_mtime_ns if before.exists() else None
-    path = run_area(area, out_root, show_code=show_code, force=force)
+    path = run_area(area, out_root, show_code=show_code, force=force,
+                    kernels=single_report_kernels())
     unchanged = stamp is not None and path.stat().st_mtime_ns == stamp
     if pdf:
         export.write_pdf(path, chromium=chromium)
