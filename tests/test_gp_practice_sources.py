@@ -10,6 +10,7 @@ computed here from the role values, not by the package.
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -266,6 +267,14 @@ def test_old_release_report_through_the_chapter(tmp_path):
     exrrl = rows["GPs excluding registrars, retainers and locums (older releases)"]
     assert float(exrrl["fte"]) == pytest.approx(sums["TOTAL_GP_EXRRL_FTE"], rel=1e-9)
     assert "Fully qualified GPs (registrars excluded)" not in rows
+    # the batch index's facts: no fully qualified rate (blank there), the all-GP row's cells
+    gp = json.loads((report.parent / "_meta" / "headline.json").read_text(encoding="utf-8"))[
+        "gp_practice_workforce"]
+    assert gp["fully_qualified_gps"] is None
+    every = rows["All GPs (registrars included)"]
+    assert gp["all_gps"]["fte"] == float(every["fte"]) == pytest.approx(
+        sums["TOTAL_GP_FTE"], rel=1e-9)
+    assert gp["patients"] == float(every["patients"]) > 0
     text = report.read_text(encoding="utf-8")
     assert "(TOTAL_GP_EXTG_FTE) is not taken from this release: left out." in text
     assert "not the current EXTGL measure" in text

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import zipfile
 from collections import defaultdict
@@ -90,6 +91,26 @@ def test_per_1000_table_equals_an_independent_sum(report, expected):
         assert float(got[p]["fte"]) == pytest.approx(fte, abs=1e-9)
         assert int(got[p]["patients"]) == patients
         assert float(got[p]["fte_per_1000"]) == pytest.approx(per_1000, rel=1e-12)
+
+
+def test_headline_facts_equal_the_area_row_and_an_independent_sum(report, expected):
+    """The facts the batch index shows (``_meta/headline.json``) are the area's row of the
+    comparison table, and that row is the sum of the area's PCNs computed here."""
+    _, want = expected
+    pcn = json.loads((report.parent / "_meta" / "headline.json").read_text(encoding="utf-8"))[
+        "pcn_workforce"]
+    with open(report.parent / "tables" / f"{pcn['table']}.csv", encoding="utf-8") as fh:
+        area, england = list(csv.DictReader(fh))
+    assert england["area"] == "England" and pcn["table"] == "pcn_area_england"
+    fte = sum(v[0] for v in want.values())
+    patients = sum(v[1] for v in want.values())
+    assert pcn["fte"] == float(area["fte"]) == pytest.approx(fte, abs=1e-6)
+    assert pcn["patients"] == float(area["patients"]) == patients
+    assert pcn["fte_per_1000"] == float(area["fte_per_1000"]) == pytest.approx(
+        fte / patients * 1000, rel=1e-12)
+    assert pcn["pcns"] == int(area["pcns"]) == len(want)
+    assert (pcn["pcn_month"], pcn["patients_month"]) == ("2026-06", "2026-07")
+    assert "headcount" not in pcn  # the index shows no count of people
 
 
 def test_charts_and_chapters_wrote_no_warning(report):

@@ -8,6 +8,7 @@ are linked, not copied. Sums are computed here with the csv module.
 from __future__ import annotations
 
 import csv
+import json
 import re
 from collections import defaultdict
 
@@ -78,6 +79,24 @@ def test_area_totals_equal_an_independent_sum(report, expected):
         assert float(row["patients"]) == total["patients"]
         assert float(row["fte_per_1000"]) == pytest.approx(
             total[n] / total["patients"] * 1000, rel=1e-12)
+
+
+@real
+def test_headline_facts_equal_the_area_table(report, expected):
+    """The facts the batch index shows (``_meta/headline.json``) are the area table's cells."""
+    _, total = expected
+    gp = json.loads((report.parent / "_meta" / "headline.json").read_text(encoding="utf-8"))[
+        "gp_practice_workforce"]
+    with open(report.parent / "tables" / f"{gp['table']}.csv", encoding="utf-8") as fh:
+        got = list(csv.DictReader(fh))
+    assert (gp["month"], gp["release"], gp["practices"]) == ("2024-09", "Detailed", 13)
+    for key, n in (("all_gps", "gp_fte"), ("fully_qualified_gps", "gp_extg_fte")):
+        row = got[gp[key]["row"]]
+        assert row["measure"] == got[list(COLUMNS).index(n)]["measure"]
+        assert gp[key]["fte"] == float(row["fte"]) == pytest.approx(total[n], abs=1e-9)
+        assert gp[key]["patients"] == float(row["patients"]) == total["patients"]
+        assert gp[key]["fte_per_1000"] == float(row["fte_per_1000"])
+    assert gp["patients"] == total["patients"] == 134_846
 
 
 @real

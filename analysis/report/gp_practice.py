@@ -22,10 +22,16 @@ from analysis.report.rendering import (  # noqa: E402
     with_data,
 )
 from analysis.report.summary import real_files_opening  # noqa: E402
-from analysis.tables.gp_practice import MEASURES, GpContext, month_name  # noqa: E402
+from analysis.tables.gp_practice import (  # noqa: E402
+    MEASURES,
+    META_KEY,
+    GpContext,
+    headline_facts,
+    month_name,
+)
 from analysis.tables.pcn import CHAPTERS  # noqa: E402
 
-CHAPTER = "gp_practice_workforce"
+CHAPTER = META_KEY
 SOURCE = "NHS England, General Practice Workforce, Practice Level - {release} (staff and " \
          "registered patients of the same month)"
 NAMES = {n: what for n, what in MEASURES.values()}
@@ -96,7 +102,10 @@ def opening(ctx: GpContext, with_pcn: bool = False, left_out: dict | None = None
 
 @with_data
 def record(ctx: GpContext, rpt) -> None:
-    """Inputs, parameters and caveats for the provenance section."""
+    """The headline facts for the index of a batch
+    (:func:`analysis.tables.gp_practice.headline_facts`, from the table
+    ``gp_area_fte_per_1000``), and inputs, parameters and caveats for the provenance section."""
+    rpt.headline(CHAPTER, **headline_facts(ctx), table="gp_area_fte_per_1000")
     rpt.record_inputs(CHAPTER, {k: str(v) for k, v in ctx.files.items()})
     rpt.record_parameters(CHAPTER, {"area": ctx.area.label, "gpw_release": ctx.period,
                                     "gpw_file": ctx.release,

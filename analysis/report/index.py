@@ -1,16 +1,19 @@
 """The batch's ``index.html``: every demo area with its headline figures and a link to its
 report (written by :func:`analysis.report.runner.run_all` and after each single report), or
-every area of the batch of real-data areas with its status (:func:`write_data_index`, written
-by :func:`analysis.report.data_batch.run_data_batch`). Text from the files is escaped."""
+every area of the batch of real-data areas with the figures its chapters recorded and its
+status (:func:`write_data_index`, written by
+:func:`analysis.report.data_batch.run_data_batch`). Text from the files is escaped."""
 
 from __future__ import annotations
 
 import html
 import json
+import re
 from pathlib import Path
 
 from analysis.config import registry
 from analysis.report.rendering import REPORT_CSS, atomic_write_bytes, fmt_dp, fmt_int
+from analysis.tables import gp_practice, pcn
 from analysis.tables.area_names import kind_label
 
 
@@ -53,7 +56,15 @@ def write_index(out_root: Path, status: dict[str, str] | None = None) -> Path:
 
 def write_data_index(out_root: Path, areas, results: dict[str, tuple[str, float, str]],
                      kind: str) -> Path:
-    """``index.html`` of a batch of areas found in real files.
+    """``index.html`` of a batch of areas found in real files: each area's own figures, with
+    their months, as its chapters recorded them in ``<slug>/_meta/headline.json``
+    (:func:`analysis.tables.gp_practice.headline_facts`,
+    :func:`analysis.tables.pcn.headline_facts`: cells of the chapters' tables, never
+    recomputed here), its status and a link to its report.
+
+    A chapter with no data for an area (or an area with no report) leaves its cells blank.
+    The figures are FTE, registered patients and FTE per 1,000 patients: no count of people,
+    so nothing here needs small-number suppression.
 
     Parameters
     ----------
@@ -77,10 +88,13 @@ def write_data_index(out_root: Path, areas, results: dict[str, tuple[str, float,
             state += " (the previous report is kept)"
         name = html.escape(a.name or a.code)
         link = f"<a href='{html.escape(a.slug)}/report.html'>{name}</a>" if exists else name
+        facts = _headline(out_root / a.slug) if exists else {}
         rows.append(
             f"<tr><td>{link}</td><td>{html.escape(a.code)}</td>"
             f"<td{R}>{fmt_int(a.practices) if a.practices else ''}</td>"
-            f"<td>{html.escape(f'{a.source} ({a.period})' if a.period else a.source)}</td>"
+            + _gp_cells(facts.get(gp_practice.META_KEY) or {}, R)
+            + _pcn_cells(facts.get(pcn.META_KEY) or {}, R)
+            + f"<td>{html.escape(f'{a.source} ({a.period})' if a.period else a.source)}</td>"
             f"<td>{html.escape(state)}</td>"
             f"<td{R}>{'' if secs is None else f'{secs:.1f}'}</td>"
             f"<td>{html.escape(msg)}</td></tr>")
@@ -88,11 +102,79 @@ def write_data_index(out_root: Path, areas, results: dict[str, tuple[str, float,
     title = f"GP workforce reports: {label}s found in real files"
     intro = (f"One report per {label} found in the downloaded NHS files ({len(areas)} areas, "
              f"{n_failed} failed in this run). Practices are those of the file each area was "
-             "listed from, at its date; each report names the releases it read and the chapters "
-             "left out for want of data.")
+             "listed from, at its date. The figures are each area's own, from its report's "
+             "tables, at the month shown. GPs: NHS England's GP Workforce practice-level "
+             "release, the practices it counts in the area and their registered patients from "
+             "the same file; all GPs include registrars, fully qualified GPs leave them out "
+             "(blank when the release does not carry that measure). PCN-employed staff: the "
+             "PCN workforce release, over the registered patients of all the PCNs' practices "
+             "(the patients file's month shown when it differs). A blank: the chapter had no "
+             "data for the area (its report says why). Each report names the releases it read "
+             "and the chapters left out for want of data.")
     return _write_page(out_root, title, intro, f"{label}s",
-                       ["Area", "Code", "Practices", "Listed from", "This run", "Seconds",
-                        "Note"], rows)
+                       ["Area", "Code", "Practices", "GP release", "Registered patients",
+                        "GP FTE (all GPs)", "GP FTE per 1,000 patients",
+                        "Fully qualified GP FTE", "Fully qualified GP FTE per 1,000",
+                        "PCN release", "PCN staff FTE", "Patients of the PCNs",
+                        "PCN staff FTE per 1,000 patients", "Listed from", "This run",
+                        "Seconds", "Note"], rows)
+
+
+def _headline(folder: Path) -> dict:
+    """The facts the chapters of a report recorded (``_meta/headline.json``), or {}."""
+    path = folder / "_meta" / "headline.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except (OSError, ValueError):  # a damaged file: the figures are left blank
+        return {}
+
+
+def _month(period) -> str:
+    """``September 2024`` for ``2024-09``; other text as it is (escaped); blank for none."""
+    if not period:
+        return ""
+    text = str(period)
+    return html.escape(gp_practice.month_name(text) if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])",
+                                                                    text) else text)
+
+
+def _shown(fmt, x) -> str:
+    """``fmt(x)``, or blank when ``x`` is not a number (a hand-edited headline file)."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)):
+        return ""
+    return fmt(x)
+
+
+def _gp_cells(gp: dict, R: str) -> str:
+    """GP release (its month and the practices counted), registered patients, all-GP FTE and
+    per 1,000, fully qualified GP FTE and per 1,000 (with its patients when they differ from
+    the all-GP rate's)."""
+    every, fq = gp.get("all_gps") or {}, gp.get("fully_qualified_gps") or {}
+    fq_rate = _shown(fmt_dp(2), fq.get("fte_per_1000"))
+    if fq_rate and fq.get("patients") != gp.get("patients"):
+        fq_rate += f" (of {_shown(fmt_int, fq.get('patients'))} patients)"
+    month = _month(gp.get("month"))
+    if month and _shown(fmt_int, gp.get("practices")):
+        n = _shown(fmt_int, gp["practices"])
+        month += f", {n} practice{'' if n == '1' else 's'}"
+    return (f"<td>{month}</td>"
+            f"<td{R}>{_shown(fmt_int, gp.get('patients'))}</td>"
+            f"<td{R}>{_shown(fmt_dp(1), every.get('fte'))}</td>"
+            f"<td{R}>{_shown(fmt_dp(2), every.get('fte_per_1000'))}</td>"
+            f"<td{R}>{_shown(fmt_dp(1), fq.get('fte'))}</td>"
+            f"<td{R}>{fq_rate}</td>")
+
+
+def _pcn_cells(p: dict, R: str) -> str:
+    """PCN release (and the patients file's month when it differs), PCN staff FTE, the PCNs'
+    patients and FTE per 1,000."""
+    month = _month(p.get("pcn_month"))
+    if p.get("patients_month") and p.get("patients_month") != p.get("pcn_month"):
+        month += f" (patients {_month(p['patients_month'])})"
+    return (f"<td>{month}</td>"
+            f"<td{R}>{_shown(fmt_dp(1), p.get('fte'))}</td>"
+            f"<td{R}>{_shown(fmt_int, p.get('patients'))}</td>"
+            f"<td{R}>{_shown(fmt_dp(2), p.get('fte_per_1000'))}</td>")
 
 
 def _write_page(out_root: Path, title: str, intro: str, caption: str, headers: list[str],
@@ -106,7 +188,8 @@ def _write_page(out_root: Path, title: str, intro: str, caption: str, headers: l
     page = ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             f"<title>{e(title)}</title>"
             "<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;"
-            "padding:0 1em;color:#222}</style>" + REPORT_CSS + "</head><body>"
+            "padding:0 1em;color:#222}div.report-table{overflow-x:auto}</style>" + REPORT_CSS
+            + "</head><body>"
             f"<h1>{e(title)}</h1><p>{e(intro)}</p>"
             f"<div class='report-table'><table><caption>{e(caption)}</caption><thead><tr>"
             + "".join(f"<th>{e(h)}</th>" for h in headers) + "</tr></thead><tbody>"

@@ -29,9 +29,9 @@ from analysis.report.rendering import (  # noqa: E402
     with_data,
 )
 from analysis.report.summary import real_files_opening  # noqa: E402
-from analysis.tables.pcn import PcnContext  # noqa: E402
+from analysis.tables.pcn import META_KEY, PcnContext, headline_facts  # noqa: E402
 
-CHAPTER = "pcn_workforce"
+CHAPTER = META_KEY
 SOURCE = "NHS England, Primary Care Networks workforce (individual level); Patients Registered " \
          "at a GP Practice"
 PATIENTS_FILE = {"patients_totals": "the totals file (gp-reg-pat-prac-all)",
@@ -94,7 +94,10 @@ def opening(ctx: PcnContext, chapters_run: list[str] | None = None,
 
 @with_data
 def record(ctx: PcnContext, rpt) -> None:
-    """Inputs, parameters and caveats for the provenance section."""
+    """The headline facts for the index of a batch (:func:`analysis.tables.pcn.headline_facts`,
+    from the table ``pcn_area_england``), and inputs, parameters and caveats for the provenance
+    section."""
+    rpt.headline(CHAPTER, **headline_facts(ctx), table="pcn_area_england")
     rpt.record_inputs(CHAPTER, {k: str(v) for k, v in ctx.files.items()})
     rpt.record_parameters(CHAPTER, {"area": ctx.area.label, "pcn_release": ctx.pcn_period,
                                     "patients": ctx.patients_source,

@@ -49,12 +49,13 @@ from analysis.tables.gp_release import (
     missing_sentences,
     read_detailed,
 )
-from analysis.tables.pcn import months_apart
+from analysis.tables.pcn import months_apart, number
 from analysis.util.cache import cached_read
 from analysis.util.errors import ConfigError, InputError
 
 MIN_REGIONS_ENGLAND = 4  # a file with practices of fewer NHS England regions is not national
 MIN_PRACTICES_ENGLAND = 1000
+META_KEY = "gp_practice_workforce"  # the chapter's key in a report's _meta/*.json
 
 
 def snapshot_date(period: str) -> pd.Timestamp:
@@ -469,6 +470,41 @@ def load_context(area_text: str, nhs_dir, period: str | None = None, aliases=Non
                      england_note=england_note, organisations=organisations, notes=notes,
                      release=release, basis=basis(practices), gp_headcount=heads,
                      gp_headcount_fte=heads_fte, headcount_note=heads_note)
+
+
+HEADLINE_MEASURES = {"all_gps": "gp_fte", "fully_qualified_gps": "gp_extg_fte"}
+"""The rates of the index of a batch: its key -> the measure (:data:`MEASURES`)."""
+
+
+def headline_facts(ctx: GpContext) -> dict:
+    """The area's figures for the index of a batch (``_meta/headline.json``): rows of
+    ``ctx.area_totals``, the chapter's area table, read and not recomputed.
+
+    Returns
+    -------
+    dict
+        ``month`` (the release, ``YYYY-MM``), ``release`` (Detailed or High-level),
+        ``practices`` (those counted), ``patients`` (the denominator of the all-GP rate: the
+        registered patients of the practices with an all-GP figure, as the chapter's summary
+        says) and, for each key of :data:`HEADLINE_MEASURES`, the rate with its numerator and
+        denominator (``fte``, ``patients``, ``fte_per_1000``, ``practices``, and ``row``, its
+        row in the area table), or None when the release does not carry that measure. No
+        headcount: the index shows no count of people.
+    """
+    labels = dict(MEASURES.values())
+    measures = list(ctx.area_totals["measure"])
+    out = {"month": ctx.period, "release": ctx.release, "practices": len(ctx.by_practice)}
+    for key, name in HEADLINE_MEASURES.items():
+        if labels[name] not in measures:
+            out[key] = None
+            continue
+        i = measures.index(labels[name])
+        r = ctx.area_totals.iloc[i]
+        out[key] = {"fte": number(r["fte"]), "patients": number(r["patients"]),
+                    "fte_per_1000": number(r["fte_per_1000"]),
+                    "practices": int(r["practices"]), "row": i}
+    out["patients"] = out["all_gps"]["patients"] if out["all_gps"] else None
+    return out
 
 
 def has_gpw_release(nhs_dir, period: str | None = None) -> bool:

@@ -36,6 +36,7 @@ from analysis.util.cache import cached_read
 from analysis.util.errors import ConfigError, InputError
 
 UNALLOCATED = "U"  # the map's code for practices in no PCN
+META_KEY = "pcn_workforce"  # the chapter's key in a report's _meta/*.json
 AREA_KINDS = ("icb", "sub_icb", "region")  # kinds a PCN file row carries itself
 
 
@@ -423,6 +424,31 @@ def load_context(area_text: str, nhs_dir, period: str | None = None, aliases=Non
         patients_period=None if patients_row is None else patients_row["period"],
         map_period=None if practice_map is None else practice_map.attrs.get("period"),
         chapters=chapters)
+
+
+def headline_facts(ctx: PcnContext) -> dict:
+    """The area's figures for the index of a batch (``_meta/headline.json``): the area row of
+    ``ctx.comparison``, the chapter's table of the area against England, read and not
+    recomputed.
+
+    Returns
+    -------
+    dict
+        ``pcn_month`` (the PCN release, ``YYYY-MM``), ``patients_month`` (the patients file,
+        None without one), ``pcns``, and the rate with its numerator and denominator:
+        ``fte`` (every row of the PCN file, contracted services included), ``patients``
+        (those of all the PCNs' practices) and ``fte_per_1000``, None when there are no
+        patients to divide by. No headcount: the index shows no count of people.
+    """
+    row = ctx.comparison.iloc[0]
+    return {"pcn_month": ctx.pcn_period, "patients_month": ctx.patients_period,
+            "pcns": int(row["pcns"]), "fte": number(row["fte"]),
+            "patients": number(row["patients"]), "fte_per_1000": number(row["fte_per_1000"])}
+
+
+def number(x) -> float | None:
+    """``x`` as a float for JSON, None when missing (NaN is not JSON)."""
+    return None if x is None or pd.isna(x) else float(x)
 
 
 def has_pcn_release(nhs_dir) -> bool:
