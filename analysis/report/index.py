@@ -117,7 +117,7 @@ def write_data_index(out_root: Path, areas, results: dict[str, tuple[str, float,
                         "Fully qualified GP FTE", "Fully qualified GP FTE per 1,000",
                         "PCN release", "PCN staff FTE", "Patients of the PCNs",
                         "PCN staff FTE per 1,000 patients", "Listed from", "This run",
-                        "Seconds", "Note"], rows)
+                        "Seconds", "Note"], rows, width="none")
 
 
 def _headline(folder: Path) -> dict:
@@ -178,16 +178,17 @@ def _pcn_cells(p: dict, R: str) -> str:
 
 
 def _write_page(out_root: Path, title: str, intro: str, caption: str, headers: list[str],
-                rows: list[str]) -> Path:
+                rows: list[str], width: str = "1100px") -> Path:
     """``out_root/index.html``: a title, an introduction and one table of ``rows`` (HTML
     already escaped); the title, introduction, caption and headers are escaped here (text,
-    not attributes: quotes are kept)."""
+    not attributes: quotes are kept). ``width``: the page's widest (the real-data index,
+    17 columns, takes the whole window)."""
     def e(text: str) -> str:
         return html.escape(text, quote=False)
 
     page = ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
             f"<title>{e(title)}</title>"
-            "<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;"
+            "<style>body{font-family:system-ui,sans-serif;max-width:" + width + ";margin:2em auto;"
             "padding:0 1em;color:#222}div.report-table{overflow-x:auto}</style>" + REPORT_CSS
             + "</head><body>"
             f"<h1>{e(title)}</h1><p>{e(intro)}</p>"
