@@ -8,6 +8,7 @@ data-context>``, written by :meth:`analysis.report.rendering.Report.chart`).
 from __future__ import annotations
 
 import html
+import json
 import re
 
 import pandas as pd
@@ -168,3 +169,20 @@ def test_workforce_indicator_tables_say_they_cover_the_stps_ccgs_and_england(dem
         found = [c for c in caps if c.startswith(("Table 2.2.", "Table 2.3."))]
         assert len(found) == 2, (slug, found)
         assert all(wanted in c for c in found), (slug, found)
+
+
+def test_every_caveat_is_printed_once(demo_batch):
+    """Issue 14: caveats printed twice. Each caveat a chapter records appears once in its
+    report (under Caveats at the end), not also in the chapter."""
+    checked = 0
+    for slug in registry():
+        folder = demo_batch / slug
+        text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", (folder / "report.html")
+                                             .read_text(encoding="utf-8"))).split())
+        caveats = json.loads((folder / "_meta" / "caveats.json").read_text(encoding="utf-8"))
+        for chapter, items in caveats.items():
+            for item in items:
+                sentence = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", item)).split())
+                assert text.count(sentence) == 1, (slug, chapter, sentence[:60])
+                checked += 1
+    assert checked > 50

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import fcntl
 import functools
+import html
 import io
 import json
 import os
@@ -58,6 +59,13 @@ def md_escape(value):
         return value
     text = value if isinstance(value, str) else str(value)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def md_plain(text: str) -> str:
+    """A line of a Markdown template as plain text: the entities :func:`md_escape` wrote
+    become characters again (for text recorded as data, e.g. a caveat, which the closing
+    section escapes once when it prints it)."""
+    return html.unescape(text)
 
 
 _OPTIONS = dict(loader=jinja2.PackageLoader("analysis.report", "templates"),

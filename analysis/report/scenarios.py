@@ -28,6 +28,7 @@ from analysis.report.rendering import (
     Section,
     fmt_dp,
     fmt_int,
+    md_plain,
     render,
 )
 from analysis.report.risks import rag_text, risks_section
@@ -93,14 +94,15 @@ def funding_risk_caveats(ctx: ScenarioContext) -> list[str]:
     """Caveats of the funding and risk parts (empty when neither applies)."""
     out = []
     if ctx.funding is not None:
-        out.append(render("scenarios_caveats.md.j2", part="funding",
-                          source=ctx.funding.attrs.get("source")).strip())
+        out.append(md_plain(render("scenarios_caveats.md.j2", part="funding",
+                                   source=ctx.funding.attrs.get("source")).strip()))
     if ctx.risks is not None:
         r = ctx.risks
-        out.append(render("scenarios_caveats.md.j2", part="risks",
-                          bands=rag_text(r.attrs["amber_from"], r.attrs["red_from"]),
-                          bands_source=BANDS_SOURCE,
-                          source=r.attrs.get("source") or ch.rel_path(ctx.risks_path)).strip())
+        out.append(md_plain(render(
+            "scenarios_caveats.md.j2", part="risks",
+            bands=rag_text(r.attrs["amber_from"], r.attrs["red_from"]),
+            bands_source=BANDS_SOURCE,
+            source=r.attrs.get("source") or ch.rel_path(ctx.risks_path)).strip()))
     return out
 
 

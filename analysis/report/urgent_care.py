@@ -25,7 +25,16 @@ from analysis.models.urgent_care.job_plans import PLAN_SETTINGS
 from analysis.models.urgent_care.profiles import SETTINGS
 from analysis.report import disclosure as disclosure
 from analysis.report import urgent_care_charts as charts
-from analysis.report.rendering import Html, Markdown, Report, Section, fmt_dp, fmt_int, render
+from analysis.report.rendering import (
+    Html,
+    Markdown,
+    Report,
+    Section,
+    fmt_dp,
+    fmt_int,
+    md_plain,
+    render,
+)
 from analysis.validation.urgent_care import mix_comparison
 
 INPUT_LABELS = {"uc_cases": "Case-level IUCS extract", "uc_iucadc": "IUC ADC (NHS England)",
@@ -526,12 +535,15 @@ def costs(ctx, rpt: Report) -> Section:
 def caveat_list(ctx) -> list[str]:
     """The chapter's caveats, one string each."""
     md = render("urgent_care_caveats.md.j2", modelled=ctx.cases_source == "modelled")
-    return [line[2:] for line in md.splitlines() if line.startswith("- ")]
+    return [md_plain(line[2:]) for line in md.splitlines() if line.startswith("- ")]
 
 
 def caveats_md(ctx) -> Markdown:
-    """The chapter's caveats."""
-    return Markdown(render("urgent_care_caveats.md.j2", modelled=ctx.cases_source == "modelled"))
+    """Where the chapter's caveats are: with every chapter's, under Caveats at the end of the
+    report (recorded by :func:`record`), so that they are printed once."""
+    n = len(caveat_list(ctx))
+    return Markdown(f"### Caveats (urgent care)\n\nThe chapter's {n} caveats are listed with "
+                    "every chapter's under [Caveats](#caveats) at the end of the report.")
 
 
 def record(ctx, rpt, parameters: dict) -> None:
