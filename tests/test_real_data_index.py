@@ -165,7 +165,9 @@ def test_index_shows_each_areas_figures_and_blanks_without_data(batch, gp_sums):
     assert [qhl[h] for h in HEADERS[3:9]] == [""] * 6  # no GP practice of QHL in the release
     qhm = dict(zip(HEADERS, rows["QHM"], strict=True))
     patients, gp_fte, fq_fte = gp_sums
-    assert qhm["GP release"] == "September 2024, 13 practices"
+    # the release holds 13 of the ICB's practices: the cell says so
+    assert qhm["GP release"] == (f"September 2024, 13 of the {qhm['Practices']} practices "
+                                 "listed for the area")
     assert qhm["Registered patients"] == "134,846" == fmt_int(patients)
     assert qhm["GP FTE (all GPs)"] == "69.9" == fmt_dp(1)(gp_fte)
     assert qhm["GP FTE per 1,000 patients"] == "0.52" == fmt_dp(2)(gp_fte / patients * 1000)
@@ -206,7 +208,7 @@ def test_index_escapes_and_blanks_hand_made_facts(tmp_path):
     assert "<script" not in page and "&lt;script&gt;" not in page  # not a number: blank
     rows = index_rows(tmp_path)
     first = dict(zip(HEADERS, rows["Q&lt;1&gt;"], strict=True))
-    assert first["GP release"] == "&lt;2024-09&gt;, 2 practices"  # not a month: as it is
+    assert first["GP release"] == "&lt;2024-09&gt;, 2 of the 12 practices listed for the area"
     assert (first["Registered patients"], first["GP FTE (all GPs)"],
             first["GP FTE per 1,000 patients"], first["Fully qualified GP FTE"]) == (
         "20,000", "10.3", "0.51", "10.3")  # half-up: 10.25 -> 10.3, 0.5125 -> 0.51

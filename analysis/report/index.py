@@ -92,7 +92,7 @@ def write_data_index(out_root: Path, areas, results: dict[str, tuple[str, float,
         rows.append(
             f"<tr><td>{link}</td><td>{html.escape(a.code)}</td>"
             f"<td{R}>{fmt_int(a.practices) if a.practices else ''}</td>"
-            + _gp_cells(facts.get(gp_practice.META_KEY) or {}, R)
+            + _gp_cells(facts.get(gp_practice.META_KEY) or {}, R, a.practices)
             + _pcn_cells(facts.get(pcn.META_KEY) or {}, R)
             + f"<td>{html.escape(f'{a.source} ({a.period})' if a.period else a.source)}</td>"
             f"<td>{html.escape(state)}</td>"
@@ -145,10 +145,11 @@ def _shown(fmt, x) -> str:
     return fmt(x)
 
 
-def _gp_cells(gp: dict, R: str) -> str:
-    """GP release (its month and the practices counted), registered patients, all-GP FTE and
-    per 1,000, fully qualified GP FTE and per 1,000 (with its patients when they differ from
-    the all-GP rate's)."""
+def _gp_cells(gp: dict, R: str, listed: int = 0) -> str:
+    """GP release (its month and the practices counted, against the ``listed`` practices of
+    the area when they differ: a release may hold part of an area only), registered patients,
+    all-GP FTE and per 1,000, fully qualified GP FTE and per 1,000 (with its patients when
+    they differ from the all-GP rate's)."""
     every, fq = gp.get("all_gps") or {}, gp.get("fully_qualified_gps") or {}
     fq_rate = _shown(fmt_dp(2), fq.get("fte_per_1000"))
     if fq_rate and fq.get("patients") != gp.get("patients"):
@@ -156,7 +157,10 @@ def _gp_cells(gp: dict, R: str) -> str:
     month = _month(gp.get("month"))
     if month and _shown(fmt_int, gp.get("practices")):
         n = _shown(fmt_int, gp["practices"])
-        month += f", {n} practice{'' if n == '1' else 's'}"
+        if listed and gp["practices"] != listed:
+            month += f", {n} of the {fmt_int(listed)} practices listed for the area"
+        else:
+            month += f", {n} practice{'' if n == '1' else 's'}"
     return (f"<td>{month}</td>"
             f"<td{R}>{_shown(fmt_int, gp.get('patients'))}</td>"
             f"<td{R}>{_shown(fmt_dp(1), every.get('fte'))}</td>"
