@@ -104,6 +104,7 @@ def test_charts_and_chapters_wrote_no_warning(report):
     assert chapter_warnings(report) == ""
 
 
+@real
 def test_html_says_what_is_missing(report):
     text = report.read_text(encoding="utf-8")
     assert "PCN workforce: no PCN workforce file supplied" in text
